@@ -1,0 +1,107 @@
+/**
+ * The one table of error codes. Every error the system raises on purpose carries a code from this table,
+ * and docs/errors.md lists each with what it means and how to fix it. Codes are never reused.
+ * Callers match on `error.code`, never on message text.
+ */
+export const ERROR_CODES = {
+  SH_ERR_CONFIG_INVALID: { exit: 2, meaning: 'The configuration failed validation.', fix: 'Correct the value at the path named in the message.' },
+  SH_ERR_CONFIG_PROFILE_UNKNOWN: { exit: 2, meaning: 'The profile named does not exist.', fix: 'Use one of the profiles listed in the message.' },
+  SH_ERR_CONFIG_FILE_UNREADABLE: { exit: 2, meaning: 'The file given by --config cannot be read or is not JSON.', fix: 'Check the path and the JSON syntax.' },
+  SH_ERR_PLUGIN_MANIFEST_INVALID: { exit: 2, meaning: 'A plugin manifest (defineStrategy input) is malformed.', fix: 'Correct the fields listed; see docs/plugin-guide.md.' },
+  SH_ERR_PLUGIN_PARAM_INVALID: { exit: 2, meaning: 'A plugin parameter is out of bounds or of the wrong type.', fix: 'Set the parameter within the bounds listed in the message.' },
+  SH_ERR_PLUGIN_UNKNOWN: { exit: 2, meaning: 'Config names a plugin id that no loaded module defines.', fix: 'Use an id from `strategy-host plugins list`, or add the module path under plugins.paths.' },
+  SH_ERR_PLUGIN_DUPLICATE_ID: { exit: 2, meaning: 'Two plugin modules declare the same id.', fix: 'Rename one of them; ids are unique.' },
+  SH_ERR_PLUGIN_API_UNSUPPORTED: { exit: 2, meaning: 'A plugin declares a contract api version this host does not support.', fix: 'Port the plugin to a supported api version.' },
+  SH_ERR_PLUGIN_LOAD_FAILED: { exit: 2, meaning: 'A plugin module could not be imported.', fix: 'Fix the import error shown; the module must default-export defineStrategy(...).' },
+  SH_ERR_PLUGIN_FAULTED: { exit: 1, meaning: 'A plugin threw, returned a malformed result or exceeded its time budget; it is quarantined.', fix: 'Read the recorded error (plugin id and hook) and fix the plugin.' },
+  SH_ERR_PLUGIN_SIGNAL_INVALID: { exit: 1, meaning: 'A plugin returned a malformed signal.', fix: 'Signals need a symbol from the plugin universe, a finite weight in [-1, 1], confidence in [0, 1] and a reason.' },
+  SH_ERR_PLUGIN_EXISTS: { exit: 2, meaning: 'new-plugin was asked to create a plugin folder that already exists.', fix: 'Choose another id or remove the folder.' },
+  SH_ERR_PLUGIN_MUTATED_INPUT: { exit: 1, meaning: 'A plugin mutated its inputs (params, state or data windows).', fix: 'Treat inputs as readonly; return a new state object.' },
+  SH_ERR_DATA_CSV_INVALID: { exit: 2, meaning: 'A CSV row breaks a validation rule (order, duplicate, NaN, non-positive price, high < low).', fix: 'Correct the file at the line named, or relax the rule in the catalog if the data is right.' },
+  SH_ERR_DATA_FILE_UNREADABLE: { exit: 2, meaning: 'A data file cannot be read.', fix: 'Check the path in the catalog and the file permissions.' },
+  SH_ERR_DATA_SERIES_UNKNOWN: { exit: 2, meaning: 'A series id is not provided by any configured data source.', fix: 'Add the series to the catalog or choose a plugin universe the data covers.' },
+  SH_ERR_DATA_CATALOG_INVALID: { exit: 2, meaning: 'A data catalog entry is malformed.', fix: 'Correct the catalog entry named.' },
+  SH_ERR_DATA_DIR_UNWRITABLE: { exit: 2, meaning: 'The --data-dir cannot be created or written.', fix: 'Choose a writable directory.' },
+  SH_ERR_STORE_CAPACITY: { exit: 1, meaning: 'A series in the columnar store is full.', fix: 'Raise the store capacity for live runs.' },
+  SH_ERR_RISK_GUARD_CONFIG: { exit: 2, meaning: 'A risk guard is configured with invalid limits.', fix: 'Correct the guard limits named.' },
+  SH_ERR_KILL_TIER_UNKNOWN: { exit: 2, meaning: 'A kill-switch tier name is not one of ACTIVE, WARN, THROTTLE, NO_NEW, FLATTEN_ALL.', fix: 'Use one of the listed tiers.' },
+  SH_ERR_EXEC_INVALID_TRANSITION: { exit: 1, meaning: 'An order state transition is not allowed by the order state machine.', fix: 'This is a bug in an adapter or the engine; report it with the journal.' },
+  SH_ERR_EXEC_DUPLICATE_CLIENT_ORDER_ID: { exit: 1, meaning: 'A client order id was reused.', fix: 'Client order ids are unique forever; this is a bug.' },
+  SH_ERR_BROKER_REJECTED: { exit: 1, meaning: 'The broker rejected an order.', fix: 'See the broker reason in the journal.' },
+  SH_ERR_BROKER_UNKNOWN_SYMBOL: { exit: 1, meaning: 'The broker has no price or definition for the symbol.', fix: 'Check the routing table and the data for the symbol.' },
+  SH_ERR_JOURNAL_WRITE: { exit: 1, meaning: 'The journal could not be written.', fix: 'Check disk space and the --data-dir.' },
+  SH_ERR_CLI_USAGE: { exit: 2, meaning: 'The command line is malformed.', fix: 'Run `strategy-host --help`.' },
+  SH_ERR_POOL_TASK_FAILED: { exit: 1, meaning: 'A worker task failed outside any plugin.', fix: 'See the cause; the worker was replaced.' },
+} as const satisfies Record<string, { exit: number; meaning: string; fix: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Structured context carried by every ShError: where, what was received, what was expected, how to fix. */
+export interface ErrorDetails {
+  /** Config path, file:line, plugin id + hook: where the problem is. */
+  readonly where?: string;
+  readonly received?: unknown;
+  readonly expected?: string;
+  readonly fix?: string;
+  readonly [key: string]: unknown;
+}
+
+/** An error with a registered code. `problems` lists every problem when validation found several. */
+export class ShError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+  readonly problems: readonly ShError[];
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, problems: readonly ShError[] = []) {
+    super(message);
+    this.name = 'ShError';
+    this.code = code;
+    this.details = details;
+    this.problems = problems;
+  }
+
+  /** Exit code the CLI uses for this error. */
+  get exitCode(): number {
+    return ERROR_CODES[this.code].exit;
+  }
+
+  /** A multi-line, human-readable rendering: code, message, where, received, expected, fix; then each problem. */
+  render(): string {
+    const lines: string[] = [];
+    const one = (e: ShError, indent: string): void => {
+      lines.push(`${indent}${e.code}: ${e.message}`);
+      const d = e.details;
+      if (d.where !== undefined) lines.push(`${indent}  at: ${d.where}`);
+      if ('received' in d) lines.push(`${indent}  received: ${formatValue(d.received)}`);
+      if (d.expected !== undefined) lines.push(`${indent}  expected: ${d.expected}`);
+      lines.push(`${indent}  fix: ${d.fix ?? ERROR_CODES[e.code].fix}`);
+    };
+    one(this, '');
+    for (const p of this.problems) one(p, '  - ');
+    return lines.join('\n');
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, message: this.message, details: this.details, problems: this.problems.map((p) => p.toJSON()) };
+  }
+}
+
+/** Shorthand constructor used across the code base. */
+export function shError(code: ErrorCode, message: string, details: ErrorDetails = {}): ShError {
+  return new ShError(code, message, details);
+}
+
+/** True for an ShError, optionally of one code. */
+export function isShError(value: unknown, code?: ErrorCode): value is ShError {
+  return value instanceof ShError && (code === undefined || value.code === code);
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? String(value) : text;
+  } catch {
+    return String(value);
+  }
+}

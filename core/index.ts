@@ -1,0 +1,6 @@
+/** The public surface of core. What this file does not export is internal. */
+export * from './errors.js';
+export * from './model/index.js';
+export * from './plugin/index.js';
+export * from './ports/index.js';
+export * from './risk/index.js';

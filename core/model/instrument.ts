@@ -1,0 +1,35 @@
+/** What kind of thing an instrument is. Guards and the cost model use it. */
+export type AssetClass = 'etf' | 'equity' | 'future' | 'crypto' | 'fx' | 'option' | 'index';
+
+/** A tradable instrument. Tags (metal, sector, ...) feed concentration guards. */
+export interface Instrument {
+  readonly symbol: string;
+  readonly assetClass: AssetClass;
+  readonly currency: string;
+  /** Contract multiplier: notional = price x quantity x multiplier. 1 for ETFs. */
+  readonly multiplier: number;
+  readonly tickSize: number;
+  /** Smallest tradable quantity step. */
+  readonly lotSize: number;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Build an instrument with defaults for an ETF-like cash instrument. */
+export function instrument(symbol: string, fields: Partial<Omit<Instrument, 'symbol'>> = {}): Instrument {
+  return {
+    symbol,
+    assetClass: fields.assetClass ?? 'etf',
+    currency: fields.currency ?? 'USD',
+    multiplier: fields.multiplier ?? 1,
+    tickSize: fields.tickSize ?? 0.01,
+    lotSize: fields.lotSize ?? 1,
+    tags: fields.tags ?? {},
+  };
+}
+
+/** Round a quantity toward zero to a whole number of lots. */
+export function roundToLot(quantity: number, lotSize: number): number {
+  if (lotSize <= 0) return quantity;
+  const lots = Math.trunc(quantity / lotSize + (quantity >= 0 ? 1e-9 : -1e-9));
+  return Number((lots * lotSize).toPrecision(12));
+}

@@ -1,0 +1,62 @@
+import type { Signal } from '../model/signal.js';
+import type { StrategyContext } from './context.js';
+import type { ParamSpecs, ParamValues } from './params.js';
+
+/** Contract versions this host understands. */
+export const SUPPORTED_API_VERSIONS: readonly number[] = [1];
+
+/** The data a plugin needs, given its params. */
+export interface StrategyNeeds {
+  /** Symbols whose bars the plugin reads (`bar:<symbol>`). */
+  readonly bars: readonly string[];
+  /** Other series ids (`macro:VIX`, `cot:GC`...). */
+  readonly series?: readonly string[];
+  /** Rows of bar history each evaluation needs. */
+  readonly history: number;
+  /** Rows of history for `series`; defaults to `history`. */
+  readonly seriesHistory?: number;
+  /** Symbols the plugin may emit signals for; defaults to `bars`. */
+  readonly trades?: readonly string[];
+}
+
+/** What evaluate returns: the complete target (absent instruments are 0) and the next state. */
+export interface EvaluationOutput<S> {
+  readonly signals: readonly Signal[];
+  readonly state: S;
+}
+
+/** A strategy plugin: data plus pure functions. */
+export interface StrategyDefinition<P extends ParamSpecs = ParamSpecs, S = unknown> {
+  readonly id: string;
+  readonly version: string;
+  readonly api: number;
+  readonly summary: string;
+  readonly params: P;
+  /** Per-evaluation time budget in milliseconds (default 50). Exceeding it faults the plugin. */
+  readonly timeBudgetMs?: number;
+  needs(params: ParamValues<P>): StrategyNeeds;
+  /** Explicit, JSON-serialisable initial state. */
+  init(params: ParamValues<P>): S;
+  /** A pure function of the data available at ctx.now, the params and the state. Inputs are readonly. */
+  evaluate(ctx: StrategyContext, params: ParamValues<P>, state: S): EvaluationOutput<S>;
+}
+
+/** A definition with its types erased, as the host handles it. */
+export type AnyStrategy = StrategyDefinition<ParamSpecs, unknown>;
+
+/**
+ * Declare a strategy plugin. Returns the definition unchanged (frozen); the host validates it at load time
+ * with `validateManifest`, which reports every problem at once.
+ *
+ * @example
+ * export default defineStrategy({
+ *   id: 'my-plugin', version: '1.0.0', api: 1, summary: 'What it does',
+ *   params: { lookbackDays: { type: 'int', min: 20, default: 252 } },
+ *   needs: (p) => ({ bars: ['GLD'], history: p.lookbackDays + 1 }),
+ *   init: () => ({}),
+ *   evaluate: (ctx, p, state) => ({ signals: [], state }),
+ * });
+ */
+export function defineStrategy<const P extends ParamSpecs, S>(definition: StrategyDefinition<P, S>): StrategyDefinition<P, S> {
+  return Object.freeze({ ...definition });
+}

@@ -1,0 +1,213 @@
+import { isShError, ShError, type ErrorCode } from '../errors.js';
+import { barId } from '../model/series.js';
+import type { BarWindow, SeriesStore, SeriesWindow } from '../model/series-store.js';
+import { MAX_REASON_LENGTH, type Signal } from '../model/signal.js';
+import type { EpochMs } from '../model/time.js';
+import type { StrategyContext } from './context.js';
+import type { AnyStrategy, StrategyNeeds } from './define-strategy.js';
+
+export const DEFAULT_TIME_BUDGET_MS = 50;
+
+/** The hooks the host calls; faults name the hook. */
+export type StrategyHook = 'needs' | 'init' | 'evaluate';
+
+/** Why a plugin was quarantined. */
+export interface PluginFault {
+  readonly strategyId: string;
+  readonly hook: StrategyHook;
+  readonly code: ErrorCode | string;
+  readonly message: string;
+  readonly time: EpochMs;
+  /** The plugin's own error code, when it threw one. */
+  readonly cause?: string;
+}
+
+/** A plugin with resolved params and needs, ready to evaluate many times. */
+export interface PreparedStrategy {
+  readonly definition: AnyStrategy;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly needs: StrategyNeeds;
+  readonly universe: ReadonlySet<string>;
+  readonly timeBudgetMs: number;
+}
+
+/** Outcome of one evaluation. */
+export type EvaluationResult =
+  | { readonly ok: true; readonly strategyId: string; readonly signals: readonly Signal[]; readonly state: unknown; readonly durationMs: number }
+  | { readonly ok: false; readonly strategyId: string; readonly fault: PluginFault; readonly durationMs: number };
+
+/** A monotonic clock in milliseconds, injected so core stays free of I/O. */
+export type Clock = () => number;
+
+/** Resolve needs once. Throws ShError(SH_ERR_PLUGIN_FAULTED, hook needs) when the plugin's needs() throws. */
+export function prepareStrategy(definition: AnyStrategy, params: Readonly<Record<string, unknown>>): PreparedStrategy {
+  let needs: StrategyNeeds;
+  try {
+    needs = definition.needs(params as never);
+  } catch (error) {
+    throw wrapFault(definition.id, 'needs', error);
+  }
+  if (!needs || !Array.isArray(needs.bars) || !(Number.isInteger(needs.history) && needs.history >= 1)) {
+    throw new ShError('SH_ERR_PLUGIN_FAULTED', `plugin ${definition.id} returned malformed needs()`, {
+      where: `${definition.id} (needs)`,
+      received: needs,
+      expected: '{ bars: string[], history: integer >= 1, series?: string[], trades?: string[] }',
+    });
+  }
+  return {
+    definition,
+    params,
+    needs,
+    universe: new Set(needs.trades ?? needs.bars),
+    timeBudgetMs: definition.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS,
+  };
+}
+
+/** Every series id a prepared plugin reads. */
+export function seriesOf(needs: StrategyNeeds): string[] {
+  return [...needs.bars.map(barId), ...(needs.series ?? [])];
+}
+
+/** Build the context a plugin sees at `now`: windows of its declared series only. */
+export function makeContext(prepared: PreparedStrategy, store: SeriesStore, now: EpochMs): StrategyContext {
+  const { needs, definition } = prepared;
+  const bars = new Set(needs.bars);
+  const series = new Set(needs.series ?? []);
+  const seriesRows = needs.seriesHistory ?? needs.history;
+  return {
+    strategyId: definition.id,
+    now,
+    bars(symbol: string): BarWindow {
+      if (!bars.has(symbol)) throw undeclared(definition.id, `bar:${symbol}`, needs);
+      return store.window(barId(symbol), now, needs.history) as BarWindow;
+    },
+    series(id: string): SeriesWindow {
+      if (!series.has(id)) throw undeclared(definition.id, id, needs);
+      return store.window(id, now, seriesRows);
+    },
+  };
+}
+
+/**
+ * Check a plugin's signals: symbols in its universe, once each, finite weight in [-1, 1], confidence in [0, 1],
+ * a reason of at most 200 characters. Throws SH_ERR_PLUGIN_SIGNAL_INVALID listing every bad signal.
+ */
+export function validateSignals(strategyId: string, signals: unknown, universe: ReadonlySet<string>): readonly Signal[] {
+  if (!Array.isArray(signals)) {
+    throw new ShError('SH_ERR_PLUGIN_SIGNAL_INVALID', `plugin ${strategyId} returned signals that are not an array`, { where: `${strategyId} (evaluate)`, received: typeof signals, expected: 'an array of signals' });
+  }
+  const problems: ShError[] = [];
+  const seen = new Set<string>();
+  signals.forEach((s: Partial<Signal>, i) => {
+    const bad = (field: string, received: unknown, expected: string): void => {
+      problems.push(new ShError('SH_ERR_PLUGIN_SIGNAL_INVALID', `signal ${i} field ${field} is invalid`, { where: `${strategyId} (evaluate) signals[${i}].${field}`, received, expected }));
+    };
+    if (typeof s !== 'object' || s === null) return bad('(signal)', s, 'an object');
+    if (typeof s.symbol !== 'string' || !universe.has(s.symbol)) bad('symbol', s.symbol, `one of the plugin universe: ${[...universe].join(', ')}`);
+    else if (seen.has(s.symbol)) bad('symbol', s.symbol, 'each symbol at most once per evaluation');
+    else seen.add(s.symbol);
+    if (typeof s.weight !== 'number' || !Number.isFinite(s.weight) || s.weight < -1 || s.weight > 1) bad('weight', s.weight, 'a finite number in [-1, 1]');
+    if (typeof s.confidence !== 'number' || !(s.confidence >= 0 && s.confidence <= 1)) bad('confidence', s.confidence, 'a number in [0, 1]');
+    if (typeof s.reason !== 'string' || s.reason.length > MAX_REASON_LENGTH) bad('reason', s.reason, `a string of at most ${MAX_REASON_LENGTH} characters`);
+  });
+  if (problems.length > 0) {
+    throw new ShError('SH_ERR_PLUGIN_SIGNAL_INVALID', `plugin ${strategyId} returned ${problems.length} malformed signal field(s)`, { where: `${strategyId} (evaluate)` }, problems);
+  }
+  return signals as Signal[];
+}
+
+/** Evaluate once at `now`. Never throws for plugin errors: a fault comes back as a result. */
+export function evaluateOnce(prepared: PreparedStrategy, store: SeriesStore, now: EpochMs, state: unknown, clock: Clock): EvaluationResult {
+  const strategyId = prepared.definition.id;
+  const started = clock();
+  try {
+    const output = prepared.definition.evaluate(makeContext(prepared, store, now), prepared.params as never, state);
+    const durationMs = clock() - started;
+    if (typeof output !== 'object' || output === null) {
+      throw new ShError('SH_ERR_PLUGIN_SIGNAL_INVALID', `plugin ${strategyId} returned no output object`, { where: `${strategyId} (evaluate)`, received: output, expected: '{ signals, state }' });
+    }
+    const signals = validateSignals(strategyId, output.signals, prepared.universe);
+    if (durationMs > prepared.timeBudgetMs) {
+      return {
+        ok: false,
+        strategyId,
+        durationMs,
+        fault: { strategyId, hook: 'evaluate', code: 'SH_ERR_PLUGIN_FAULTED', message: `evaluation took ${durationMs.toFixed(1)} ms, over its budget of ${prepared.timeBudgetMs} ms`, time: now },
+      };
+    }
+    return { ok: true, strategyId, signals, state: output.state, durationMs };
+  } catch (error) {
+    const fault = wrapFault(strategyId, 'evaluate', error);
+    return { ok: false, strategyId, durationMs: clock() - started, fault: {
+        strategyId,
+        hook: 'evaluate',
+        code: fault.code,
+        message: fault.message,
+        time: now,
+        ...(typeof fault.details.cause === 'string' ? { cause: fault.details.cause } : {}),
+      },
+    };
+  }
+}
+
+/** Signals of one plugin at each decision time of a history, computed in one pass (one worker task). */
+export interface HistoryResult {
+  readonly strategyId: string;
+  /** signals[i] belongs to times[i]; after a fault the remaining entries are empty. */
+  readonly signals: readonly (readonly Signal[])[];
+  readonly finalState: unknown;
+  /** Per-time state snapshots are not kept; the final state is. Time spent evaluating in total. */
+  readonly durationMs: number;
+  readonly evaluations: number;
+  readonly fault?: PluginFault;
+}
+
+/**
+ * Evaluate a plugin at each time in `times` in order, carrying state: exactly what bar-by-bar evaluation does,
+ * so the results are identical (the parity test proves it).
+ */
+export function evaluateHistory(prepared: PreparedStrategy, store: SeriesStore, times: ArrayLike<number>, initialState: unknown, clock: Clock): HistoryResult {
+  const signals: (readonly Signal[])[] = [];
+  let state = initialState;
+  let durationMs = 0;
+  for (let i = 0; i < times.length; i++) {
+    const result = evaluateOnce(prepared, store, times[i] as number, state, clock);
+    durationMs += result.durationMs;
+    if (!result.ok) {
+      for (let j = i; j < times.length; j++) signals.push([]);
+      return { strategyId: prepared.definition.id, signals, finalState: state, durationMs, evaluations: i + 1, fault: result.fault };
+    }
+    signals.push(result.signals);
+    state = result.state;
+  }
+  return { strategyId: prepared.definition.id, signals, finalState: state, durationMs, evaluations: times.length };
+}
+
+/** Run a plugin's init hook, wrapping errors as faults. */
+export function initState(prepared: PreparedStrategy): unknown {
+  try {
+    return prepared.definition.init(prepared.params as never);
+  } catch (error) {
+    throw wrapFault(prepared.definition.id, 'init', error);
+  }
+}
+
+/** Wrap anything a plugin threw as SH_ERR_PLUGIN_FAULTED, keeping the plugin's own code (like Rollup's PLUGIN_ERROR). */
+export function wrapFault(strategyId: string, hook: StrategyHook, error: unknown): ShError {
+  if (isShError(error, 'SH_ERR_PLUGIN_SIGNAL_INVALID')) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = isShError(error) ? error.code : (error as { code?: unknown } | null)?.code;
+  return new ShError('SH_ERR_PLUGIN_FAULTED', `plugin ${strategyId} failed in ${hook}: ${message}`, {
+    where: `${strategyId} (${hook})`,
+    ...(typeof cause === 'string' ? { cause } : {}),
+  });
+}
+
+function undeclared(strategyId: string, id: string, needs: StrategyNeeds): ShError {
+  return new ShError('SH_ERR_DATA_SERIES_UNKNOWN', `plugin ${strategyId} read ${id}, which its needs() does not declare`, {
+    where: `${strategyId} (evaluate)`,
+    received: id,
+    expected: `one of ${[...needs.bars.map((b) => `bar:${b}`), ...(needs.series ?? [])].join(', ')}`,
+    fix: 'Declare the series in needs().',
+  });
+}

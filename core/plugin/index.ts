@@ -1,0 +1,5 @@
+export * from './params.js';
+export * from './context.js';
+export * from './define-strategy.js';
+export * from './manifest.js';
+export * from './evaluate.js';

@@ -1,0 +1,3 @@
+export * from './broker.js';
+export * from './market-data.js';
+export * from './journal.js';

@@ -1,0 +1,66 @@
+import type { Fill, Order, OrderIntent } from '../model/order.js';
+import type { Position } from '../model/position.js';
+import type { RecordedSignal } from '../model/signal.js';
+import type { EpochMs } from '../model/time.js';
+import type { PluginFault } from '../plugin/evaluate.js';
+import type { RiskDecision } from '../risk/guard.js';
+
+export interface RunRecord {
+  readonly runId: string;
+  readonly profile: string;
+  readonly mode: 'backtest' | 'paper' | 'live';
+  readonly startedAt: EpochMs;
+  readonly config: unknown;
+}
+
+export interface CycleRecord {
+  readonly runId: string;
+  readonly cycle: number;
+  readonly time: EpochMs;
+  readonly latencyMs: number;
+  readonly intents: number;
+  readonly equity: number;
+}
+
+/** A per-plugin state snapshot: restarts resume each plugin exactly where it stopped. */
+export interface StateSnapshot {
+  readonly strategyId: string;
+  readonly cycle: number;
+  readonly time: EpochMs;
+  readonly state: unknown;
+}
+
+/** An operator or automatic action (kill switch, mode change), journaled with who, why and when. */
+export interface OperatorAction {
+  readonly time: EpochMs;
+  readonly operator: string;
+  readonly action: string;
+  readonly detail: unknown;
+}
+
+/**
+ * Append-only, durable record of everything the host decides and every answer it gets. Writes are synchronous and
+ * durable when they return: `recordIntent` returns only after the intent is committed, and the host submits after.
+ */
+export interface Journal {
+  startRun(run: RunRecord): void;
+  endRun(runId: string, status: 'completed' | 'failed' | 'stopped', summary: unknown): void;
+  recordCycle(cycle: CycleRecord): void;
+  recordSignals(runId: string, cycle: number, signals: readonly RecordedSignal[]): void;
+  recordIntent(intent: OrderIntent): void;
+  recordRiskDecision(runId: string, decision: RiskDecision): void;
+  /** Insert or update an order by client order id; every status change is also appended to the order history. */
+  recordOrder(runId: string, order: Order): void;
+  recordFill(runId: string, fill: Fill): void;
+  recordPositions(runId: string, cycle: number, time: EpochMs, positions: readonly Position[]): void;
+  savePluginStates(runId: string, snapshots: readonly StateSnapshot[]): void;
+  recordFault(runId: string, fault: PluginFault): void;
+  recordOperatorAction(runId: string | null, action: OperatorAction): void;
+  /** Latest state snapshot per plugin for a run. */
+  latestPluginStates(runId: string): Map<string, StateSnapshot>;
+  intents(runId: string): OrderIntent[];
+  orders(runId: string): Order[];
+  fills(runId: string): Fill[];
+  riskDecisions(runId: string): RiskDecision[];
+  close(): void;
+}

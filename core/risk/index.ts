@@ -1,0 +1,2 @@
+export * from './kill-switch.js';
+export * from './guard.js';
