@@ -17,6 +17,10 @@ export const ERROR_CODES = {
   SH_ERR_PLUGIN_SIGNAL_INVALID: { exit: 1, meaning: 'A plugin returned a malformed signal.', fix: 'Signals need a symbol from the plugin universe, a finite weight in [-1, 1], confidence in [0, 1] and a reason.' },
   SH_ERR_PLUGIN_EXISTS: { exit: 2, meaning: 'new-plugin was asked to create a plugin folder that already exists.', fix: 'Choose another id or remove the folder.' },
   SH_ERR_PLUGIN_MUTATED_INPUT: { exit: 1, meaning: 'A plugin mutated its inputs (params, state or data windows).', fix: 'Treat inputs as readonly; return a new state object.' },
+  SH_ERR_PLUGIN_LOOK_AHEAD: { exit: 1, meaning: 'The plugin test kit found a signal that changed when data after its decision time was removed: the plugin used information not available at that time.', fix: 'Read market data only through ctx windows, never through their underlying buffers or module-level caches.' },
+  SH_ERR_PLUGIN_NONDETERMINISTIC: { exit: 1, meaning: 'The plugin test kit ran a plugin twice on the same data and its signals differed.', fix: 'Remove randomness, wall-clock reads and module-level mutable state; everything evaluate uses must come from ctx, params and state.' },
+  SH_ERR_PLUGIN_STATE_NOT_SERIALISABLE: { exit: 1, meaning: 'A plugin state did not survive a JSON round trip, or signals changed after resuming from the round-tripped state.', fix: 'Keep state to plain objects, arrays, strings, finite numbers, booleans and null; no Map, Set, Date, NaN or Infinity.' },
+  SH_ERR_PLUGIN_NO_SIGNAL: { exit: 1, meaning: 'The plugin contract check found no non-zero signal on the data given.', fix: 'Pass test data that exercises the rule (a trend for a trend follower, an extreme for a mean-reversion rule), or fix the rule.' },
   SH_ERR_DATA_CSV_INVALID: { exit: 2, meaning: 'A CSV row breaks a validation rule (order, duplicate, NaN, non-positive price, high < low).', fix: 'Correct the file at the line named, or relax the rule in the catalog if the data is right.' },
   SH_ERR_DATA_FILE_UNREADABLE: { exit: 2, meaning: 'A data file cannot be read.', fix: 'Check the path in the catalog and the file permissions.' },
   SH_ERR_DATA_SERIES_UNKNOWN: { exit: 2, meaning: 'A series id is not provided by any configured data source.', fix: 'Add the series to the catalog or choose a plugin universe the data covers.' },
@@ -27,6 +31,11 @@ export const ERROR_CODES = {
   SH_ERR_KILL_TIER_UNKNOWN: { exit: 2, meaning: 'A kill-switch tier name is not one of ACTIVE, WARN, THROTTLE, NO_NEW, FLATTEN_ALL.', fix: 'Use one of the listed tiers.' },
   SH_ERR_EXEC_INVALID_TRANSITION: { exit: 1, meaning: 'An order state transition is not allowed by the order state machine.', fix: 'This is a bug in an adapter or the engine; report it with the journal.' },
   SH_ERR_EXEC_DUPLICATE_CLIENT_ORDER_ID: { exit: 1, meaning: 'A client order id was reused.', fix: 'Client order ids are unique forever; this is a bug.' },
+  SH_ERR_EXEC_ID_INVALID: { exit: 1, meaning: 'A run id or client order id cannot be built from the values given (empty run id, cycle or sequence out of range, invalid start time).', fix: 'Pass the values within the ranges named in the message; see core/execution/client-order-id.ts for the scheme.' },
+  SH_ERR_PORTFOLIO_FILL_INVALID: { exit: 1, meaning: 'A fill applied to the position book is malformed (non-positive quantity, non-finite price or commission, or a multiplier that differs from the position\'s).', fix: 'This is a bug in an adapter or the engine; report it with the fill shown in the message.' },
+  SH_ERR_PORTFOLIO_PRICE_MISSING: { exit: 1, meaning: 'Marking positions to market needs a finite price for every open position.', fix: 'Check the data for the symbol named; a position cannot be valued without a price.' },
+  SH_ERR_PORTFOLIO_SNAPSHOT_INVALID: { exit: 1, meaning: 'A position book snapshot cannot be restored: it is malformed or of an unsupported version.', fix: 'Restore from a snapshot written by PositionBook.snapshot(); see the field named in the message.' },
+  SH_ERR_ANALYTICS_INPUT_INVALID: { exit: 1, meaning: 'A performance metric was given input it cannot compute from (non-finite values, non-positive equity, mismatched lengths, too few observations).', fix: 'Correct the series named in the message; equity curves must be finite and positive.' },
   SH_ERR_BROKER_REJECTED: { exit: 1, meaning: 'The broker rejected an order.', fix: 'See the broker reason in the journal.' },
   SH_ERR_BROKER_UNKNOWN_SYMBOL: { exit: 1, meaning: 'The broker has no price or definition for the symbol.', fix: 'Check the routing table and the data for the symbol.' },
   SH_ERR_JOURNAL_WRITE: { exit: 1, meaning: 'The journal could not be written.', fix: 'Check disk space and the --data-dir.' },
@@ -68,16 +77,16 @@ export class ShError extends Error {
   /** A multi-line, human-readable rendering: code, message, where, received, expected, fix; then each problem. */
   render(): string {
     const lines: string[] = [];
-    const one = (e: ShError, indent: string): void => {
-      lines.push(`${indent}${e.code}: ${e.message}`);
+    const one = (e: ShError, first: string, indent: string): void => {
+      lines.push(`${first}${e.code}: ${e.message}`);
       const d = e.details;
       if (d.where !== undefined) lines.push(`${indent}  at: ${d.where}`);
       if ('received' in d) lines.push(`${indent}  received: ${formatValue(d.received)}`);
       if (d.expected !== undefined) lines.push(`${indent}  expected: ${d.expected}`);
       lines.push(`${indent}  fix: ${d.fix ?? ERROR_CODES[e.code].fix}`);
     };
-    one(this, '');
-    for (const p of this.problems) one(p, '  - ');
+    one(this, '', '');
+    for (const p of this.problems) one(p, '  - ', '    ');
     return lines.join('\n');
   }
 

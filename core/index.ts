@@ -4,3 +4,6 @@ export * from './model/index.js';
 export * from './plugin/index.js';
 export * from './ports/index.js';
 export * from './risk/index.js';
+export * from './portfolio/index.js';
+export * from './execution/index.js';
+export * from './analytics/index.js';

@@ -1,2 +1,4 @@
 export * from './kill-switch.js';
 export * from './guard.js';
+export * from './chain.js';
+export * from './guards/index.js';

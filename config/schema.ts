@@ -1,0 +1,151 @@
+import convict from 'convict';
+
+/**
+ * The configuration schema. Every setting has a doc, a format and a default; docs/configuration.md lists them.
+ * Precedence, lowest first: schema defaults < profile (config/profiles/<name>.json) < --config file < environment
+ * < command-line flags. Validation is strict: an unknown key is an error, and every error is listed at once.
+ */
+export const schema = {
+  profile: { doc: 'Profile name; its file config/profiles/<name>.json is loaded over the defaults.', format: String, default: 'demo' },
+  run: {
+    mode: { doc: 'backtest: whole window as fast as possible; paper: replayed clock, one fan-out per cycle.', format: ['backtest', 'paper'], default: 'backtest' as 'backtest' | 'paper' },
+    start: { doc: 'First decision date (YYYY-MM-DD).', format: 'iso-date', default: '2016-01-01' },
+    end: { doc: 'Last decision date (YYYY-MM-DD).', format: 'iso-date', default: '2019-12-31' },
+    warmupDays: { doc: 'Calendar days of data loaded before start so plugins have history.', format: 'nat', default: 800 },
+    capital: { doc: 'Capital the allocator distributes (account currency).', format: 'positive-number', default: 1_000_000 },
+    replayDelayMs: { doc: 'paper mode: wall-clock pause between replayed cycles.', format: 'nat', default: 0 },
+    progressEvery: { doc: 'Print progress every N cycles (0: never).', format: 'nat', default: 250 },
+    stateSnapshotEvery: { doc: 'Journal plugin state snapshots every N cycles (1 = each cycle).', format: 'nat', default: 1 },
+  },
+  data: {
+    source: { doc: 'Market data adapter: synthetic (embedded default) or csv (a catalog of files).', format: ['synthetic', 'csv'], default: 'synthetic' as 'synthetic' | 'csv' },
+    seed: { doc: 'Seed of the synthetic world.', format: 'int', default: 42 },
+    catalog: { doc: 'csv source: path of the catalog JSON, relative to the repository root or absolute.', format: String, default: 'config/catalogs/real.json' },
+  },
+  plugins: {
+    dirs: { doc: 'Folders scanned for plugins (<dir>/<id>/index.ts), relative to the repository root.', format: Array, default: ['plugins'] as string[] },
+    paths: { doc: 'Extra plugin module paths (absolute, or relative to the repository root).', format: Array, default: [] as string[] },
+    defaultMode: { doc: 'Mode of a discovered plugin that has no settings entry.', format: ['disabled', 'shadow', 'canary', 'live'], default: 'live' as 'disabled' | 'shadow' | 'canary' | 'live' },
+    faultPolicy: { doc: 'What happens to a faulted plugin\'s positions: hold its last targets or flatten them.', format: ['hold', 'flatten'], default: 'flatten' as 'hold' | 'flatten' },
+  },
+  executor: {
+    kind: { doc: 'pool: piscina worker threads; inline: the main thread; auto: pool when there are enough plugins.', format: ['pool', 'inline', 'auto'], default: 'auto' as 'pool' | 'inline' | 'auto' },
+    threads: { doc: 'Worker threads (0: number of cores).', format: 'nat', default: 0 },
+    chunks: { doc: 'Chunks of plugins per cycle (0: one per thread).', format: 'nat', default: 0 },
+    taskTimeoutMs: { doc: 'A task running longer is aborted, its worker replaced, and the guilty plugin faulted.', format: 'nat', default: 30_000 },
+    autoMinPlugins: { doc: 'auto: use the pool from this many enabled plugins on.', format: 'nat', default: 8 },
+  },
+  allocator: {
+    canaryFraction: { doc: 'Budget cap of a canary plugin, fraction of capital.', format: 'fraction', default: 0.02 },
+    maxPluginFraction: { doc: 'Budget cap of any plugin, fraction of capital.', format: 'fraction', default: 0.5 },
+    volatilityLookback: { doc: 'Returns used for each plugin\'s volatility (equal-risk budgets).', format: 'nat', default: 60 },
+    minHistory: { doc: 'Returns needed before budgets depart from equal capital.', format: 'nat', default: 20 },
+  },
+  execution: {
+    minTradeNotional: { doc: 'Skip rebalancing trades below this notional (closing trades always go).', format: 'nat', default: 500 },
+  },
+  risk: {
+    guards: {
+      doc: 'The ordered risk chain: [{ name, ...settings }]. Names: kill-switch, max-order-size, position-limit.',
+      format: Array,
+      default: [
+        { name: 'kill-switch', throttleSizeFactor: 0.5 },
+        { name: 'max-order-size', maxNotional: 250_000 },
+        { name: 'position-limit', maxPositionNotional: 400_000 },
+      ] as unknown[],
+    },
+  },
+  broker: {
+    kind: { doc: 'Broker adapter. paper: the embedded execution simulator.', format: ['paper'], default: 'paper' as 'paper' },
+    paper: {
+      commissionPerShare: { doc: 'Commission per share.', format: 'nonneg-number', default: 0.005 },
+      minimumCommission: { doc: 'Minimum commission per order (partial fills share it).', format: 'nonneg-number', default: 1 },
+      halfSpreadBps: { doc: 'Half the bid-ask spread, basis points.', format: 'nonneg-number', default: 2 },
+      slippageBps: { doc: 'Slippage, basis points.', format: 'nonneg-number', default: 1 },
+      impactCoefficient: { doc: 'Square-root market impact coefficient.', format: 'nonneg-number', default: 0.1 },
+      maxParticipation: { doc: 'Largest fraction of a bar\'s volume one order fills (0 disables).', format: 'fraction', default: 0.1 },
+    },
+  },
+  journal: {
+    file: { doc: 'SQLite journal file, relative to --data-dir.', format: String, default: 'journal.sqlite' },
+  },
+  http: {
+    port: { doc: 'Port of the HTTP server (/metrics, /healthz); 0: no server.', format: 'port', default: 0, env: 'SH_HTTP_PORT' },
+    host: { doc: 'Address the HTTP server binds.', format: String, default: '127.0.0.1' },
+  },
+  killSwitch: {
+    initialTier: { doc: 'Kill-switch tier at start.', format: ['ACTIVE', 'WARN', 'THROTTLE', 'NO_NEW', 'FLATTEN_ALL'], default: 'ACTIVE', env: 'KILL_SWITCH' },
+  },
+  allowSubmit: { doc: 'false: monitor mode, everything runs and is journaled, nothing is sent to a broker.', format: Boolean, default: true, env: 'ALLOW_SUBMIT' },
+};
+
+let formatsAdded = false;
+
+/** Register the custom formats the schema uses (idempotent). */
+export function addFormats(): void {
+  if (formatsAdded) return;
+  formatsAdded = true;
+  convict.addFormat({
+    name: 'iso-date',
+    validate(value: unknown) {
+      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw new Error('must be a date YYYY-MM-DD');
+    },
+  });
+  convict.addFormat({
+    name: 'positive-number',
+    validate(value: unknown) {
+      if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new Error('must be a positive finite number');
+    },
+    coerce: (v: unknown) => Number(v),
+  });
+  convict.addFormat({
+    name: 'nonneg-number',
+    validate(value: unknown) {
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error('must be a finite number >= 0');
+    },
+    coerce: (v: unknown) => Number(v),
+  });
+  convict.addFormat({
+    name: 'fraction',
+    validate(value: unknown) {
+      if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new Error('must be a number in [0, 1]');
+    },
+    coerce: (v: unknown) => Number(v),
+  });
+}
+
+export type Schema = typeof schema;
+
+/**
+ * `plugins.settings` ({ <plugin id>: { mode?, params? } }) is validated here rather than by convict, whose
+ * loader merges object defaults key by key and cannot hold a map keyed by plugin id. Returns every problem.
+ */
+export function checkPluginSettings(value: unknown, where = 'plugins.settings'): { path: string; received: unknown; expected: string }[] {
+  const problems: { path: string; received: unknown; expected: string }[] = [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return [{ path: where, received: value, expected: 'an object { <plugin id>: { mode?, params? } }' }];
+  }
+  for (const [id, entry] of Object.entries(value)) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      problems.push({ path: `${where}.${id}`, received: entry, expected: 'an object { mode?, params? }' });
+      continue;
+    }
+    for (const key of Object.keys(entry)) {
+      if (key !== 'mode' && key !== 'params') problems.push({ path: `${where}.${id}.${key}`, received: key, expected: 'only the keys mode and params' });
+    }
+    const { mode, params } = entry as { mode?: unknown; params?: unknown };
+    if (mode !== undefined && !['disabled', 'shadow', 'canary', 'live'].includes(String(mode))) {
+      problems.push({ path: `${where}.${id}.mode`, received: mode, expected: 'one of disabled, shadow, canary, live' });
+    }
+    if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) {
+      problems.push({ path: `${where}.${id}.params`, received: params, expected: 'an object of parameter values' });
+    }
+  }
+  return problems;
+}
+
+/** Per-plugin settings after validation. */
+export interface PluginSetting {
+  readonly mode?: 'disabled' | 'shadow' | 'canary' | 'live';
+  readonly params?: Readonly<Record<string, unknown>>;
+}

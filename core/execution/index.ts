@@ -1,0 +1,2 @@
+export * from './order-state.js';
+export * from './client-order-id.js';

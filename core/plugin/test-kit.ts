@@ -1,0 +1,485 @@
+import { ERROR_CODES, isShError, ShError, type ErrorCode } from '../errors.js';
+import {
+  availableAt,
+  BAR_FIELDS,
+  barId,
+  COT_AVAILABILITY,
+  DAILY_CLOSE_LAG_MS,
+  NEXT_MORNING_LAG_MS,
+  parseSeriesId,
+  type Availability,
+  type Frequency,
+  type SeriesData,
+  type SeriesId,
+} from '../model/series.js';
+import { SeriesStore, type SeriesWindow } from '../model/series-store.js';
+import type { Signal } from '../model/signal.js';
+import { dayOfWeek, formatTime, MS_PER_DAY, MS_PER_HOUR, parseDate, type EpochMs } from '../model/time.js';
+import type { AnyStrategy, StrategyDefinition } from './define-strategy.js';
+import { evaluateOnce, initState, prepareStrategy, seriesOf, validateSignals, type Clock, type PluginFault, type PreparedStrategy, type StrategyHook } from './evaluate.js';
+import { resolveParams, type ParamSpecs } from './params.js';
+
+/*
+ * The plugin test kit: build data, run a plugin over it the way the host does, and check the generic contract
+ * (inputs never mutated, no look-ahead, state survives JSON, deterministic, trades at all). Like ESLint's
+ * RuleTester it deep-freezes what it hands a plugin. It does not import a test framework: it throws ShErrors.
+ */
+
+// ---------------------------------------------------------------------------------------------- data builders
+
+export interface BarsOptions {
+  /** First day, `YYYY-MM-DD` (moved to the next weekday if it is a weekend). Default `2020-01-01`. */
+  readonly start?: string;
+  /** High and low sit this many percent beyond the open/close range. Default 0.5. */
+  readonly spreadPct?: number;
+}
+
+/**
+ * Daily bars (business days, Saturdays and Sundays skipped) from a list of closes: open = previous close,
+ * volume 1e6, each bar available at its close (DAILY_CLOSE_LAG_MS after midnight UTC).
+ *
+ * @example barsFromCloses('GLD', [100, 101, 102.5], { start: '2021-03-01' })
+ */
+export function barsFromCloses(symbol: string, closes: readonly number[], options: BarsOptions = {}): SeriesData {
+  const spread = (options.spreadPct ?? 0.5) / 100;
+  closes.forEach((close, i) => {
+    if (!(Number.isFinite(close) && close > 0)) {
+      throw new ShError('SH_ERR_DATA_CSV_INVALID', `barsFromCloses(${symbol}): close ${i} is not a positive price`, { where: `bar:${symbol} row ${i}`, received: close, expected: 'a finite price > 0' });
+    }
+  });
+  const n = closes.length;
+  const time = businessDays(startDay(options.start), n);
+  const columns = { open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: Float64Array.from(closes), volume: new Float64Array(n).fill(1e6) };
+  for (let i = 0; i < n; i++) {
+    const close = closes[i] as number;
+    const open = i === 0 ? close : (closes[i - 1] as number);
+    columns.open[i] = open;
+    columns.high[i] = Math.max(open, close) * (1 + spread);
+    columns.low[i] = Math.min(open, close) * (1 - spread);
+  }
+  const availability: Availability = { rule: 'lag', lagMs: DAILY_CLOSE_LAG_MS };
+  return { spec: { id: barId(symbol), kind: 'bar', fields: BAR_FIELDS, frequency: 'daily', availability }, time, available: time.map((t) => availableAt(t, availability)), columns };
+}
+
+export interface SeriesOptions {
+  /** First observation, `YYYY-MM-DD`. Default `2020-01-01`. Ignored when `days` is given. */
+  readonly start?: string;
+  /** Spacing of generated dates: daily/irregular = business days, weekly = 7 days, monthly, quarterly, intraday = hourly. Default daily. */
+  readonly frequency?: Frequency;
+  /** Default: published the next morning (NEXT_MORNING_LAG_MS), like FRED. */
+  readonly availability?: Availability;
+  /** Field name. Default `value`. */
+  readonly field?: string;
+  /** Explicit dates (`YYYY-MM-DD`), one per value. */
+  readonly days?: readonly string[];
+}
+
+/**
+ * A single-field series (macro-like), e.g. `macro:VIX`. NaN values are kept: they stand for gaps in the source.
+ *
+ * @example seriesFromValues('macro:DFII10', [1.1, 1.2, 1.15])
+ */
+export function seriesFromValues(id: string, values: readonly number[], options: SeriesOptions = {}): SeriesData {
+  const field = options.field ?? 'value';
+  const frequency = options.frequency ?? 'daily';
+  const time = options.days ? datesOf(id, options.days, values.length) : generatedTimes(startDay(options.start), values.length, frequency);
+  return makeSeries(id, time, { [field]: Float64Array.from(values) }, frequency, options.availability ?? { rule: 'lag', lagMs: NEXT_MORNING_LAG_MS });
+}
+
+/**
+ * A weekly multi-field series observed on Tuesdays (COT-like), available per COT_AVAILABILITY (Friday 20:30 UTC)
+ * unless `availability` says otherwise. Fields are the keys of the first row; every row must have them all.
+ *
+ * @example weeklySeries('cot:GC', [{ long: 250_000, short: 80_000, openInterest: 500_000 }])
+ */
+export function weeklySeries(id: string, rows: readonly Readonly<Record<string, number>>[], options: { readonly start?: string; readonly availability?: Availability } = {}): SeriesData {
+  const fields = Object.keys(rows[0] ?? {});
+  const columns: Record<string, Float64Array> = {};
+  for (const f of fields) columns[f] = new Float64Array(rows.length);
+  rows.forEach((row, i) => {
+    for (const f of fields) {
+      if (typeof row[f] !== 'number') throw new ShError('SH_ERR_DATA_CATALOG_INVALID', `weeklySeries(${id}): row ${i} has no number for ${f}`, { where: `${id} row ${i}`, received: row, expected: `numbers for ${fields.join(', ')}` });
+      (columns[f] as Float64Array)[i] = row[f] as number;
+    }
+  });
+  let tuesday = startDay(options.start);
+  while (dayOfWeek(tuesday) !== 2) tuesday += MS_PER_DAY;
+  const time = Float64Array.from(rows, (_, i) => tuesday + i * 7 * MS_PER_DAY);
+  return makeSeries(id, time, columns, 'weekly', options.availability ?? COT_AVAILABILITY);
+}
+
+/**
+ * Closes of a geometric random walk from a seeded generator: reproducible test prices.
+ * `drift` and `volatility` are per day, in log terms. Defaults: start 100, drift 0, volatility 0.01, seed 1.
+ *
+ * @example barsFromCloses('GLD', pricePath(300, { drift: 0.001, seed: 7 }))
+ */
+export function pricePath(days: number, options: { readonly start?: number; readonly drift?: number; readonly volatility?: number; readonly seed?: number } = {}): number[] {
+  const noise = seededNormals(options.seed ?? 1, days);
+  const closes: number[] = [];
+  let price = options.start ?? 100;
+  for (let i = 0; i < days; i++) {
+    price *= Math.exp((options.drift ?? 0) + (options.volatility ?? 0.01) * (noise[i] as number));
+    closes.push(price);
+  }
+  return closes;
+}
+
+/** `n` standard normal draws from a seeded generator (mulberry32 + Box-Muller): the same seed gives the same draws. */
+export function seededNormals(seed: number, n: number): number[] {
+  let a = seed >>> 0;
+  const uniform = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out: number[] = [];
+  while (out.length < n) {
+    const u = Math.max(uniform(), 1e-12);
+    const v = uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    out.push(r * Math.cos(2 * Math.PI * v), r * Math.sin(2 * Math.PI * v));
+  }
+  return out.slice(0, n);
+}
+
+/** Sorted union of the availability times of the bar series of `symbols`: the daily decision times. */
+export function decisionTimes(store: SeriesStore, symbols: readonly string[]): number[] {
+  return unionOfAvailability(store, symbols.map(barId));
+}
+
+// ---------------------------------------------------------------------------------------------- running
+
+export interface RunOptions<S = unknown> {
+  /** Param overrides, validated against the plugin's specs like the host does. */
+  readonly params?: Readonly<Record<string, unknown>>;
+  readonly data: readonly SeriesData[];
+  /** Decision times. Default: decisionTimes of needs().bars (of needs().series for a plugin without bars). */
+  readonly times?: readonly number[];
+  /** Start from this state instead of init(params). It is deep-frozen in place. */
+  readonly state?: S;
+  /** Clock for the time budget. Default performance.now. */
+  readonly clock?: Clock;
+}
+
+export interface StrategyRun<S = unknown> {
+  readonly times: readonly number[];
+  /** signals[i] is the complete target at times[i]. */
+  readonly signals: readonly (readonly Signal[])[];
+  /** states[i] is the state after evaluating at times[i]. */
+  readonly states: readonly S[];
+  readonly finalState: S;
+}
+
+/**
+ * Evaluate a plugin at each decision time, as the host does, with checks: params and state are deep-frozen before
+ * every call, and every data window the plugin may read is checksummed before and after.
+ * Throws ShError: SH_ERR_PLUGIN_PARAM_INVALID (every bad param in `problems`), SH_ERR_PLUGIN_MUTATED_INPUT,
+ * SH_ERR_PLUGIN_SIGNAL_INVALID, SH_ERR_PLUGIN_FAULTED (a throw or a time-budget overrun), SH_ERR_DATA_SERIES_UNKNOWN.
+ *
+ * @example
+ * const run = runStrategy(tsmom, { params: { lookbackDays: 126 }, data: [barsFromCloses('GLD', closes)] });
+ * signalAt(run, 'GLD', -1); // the last target weight of GLD
+ */
+export function runStrategy<P extends ParamSpecs, S>(definition: StrategyDefinition<P, S>, options: RunOptions<S>): StrategyRun<S> {
+  const watch: Watch = {};
+  const plugin = definition as unknown as AnyStrategy;
+  const { params, problems } = resolveParams(plugin.params, options.params, `plugins.settings.${plugin.id}.params`);
+  if (problems.length > 0) {
+    throw new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `${problems.length} invalid parameter(s) for plugin ${plugin.id}: ${problems.map((p) => p.details.where).join(', ')}`, { where: `plugins.settings.${plugin.id}.params` }, problems);
+  }
+  const prepared = guardHook(watch, plugin.id, () => prepareStrategy(instrument(plugin, watch), deepFreeze(params)));
+  const store = SeriesStore.build(options.data);
+  const missing = seriesOf(prepared.needs).filter((id) => !store.has(id));
+  if (missing.length > 0) {
+    throw new ShError('SH_ERR_DATA_SERIES_UNKNOWN', `plugin ${plugin.id} needs ${missing.join(', ')}, which the data does not hold`, { where: `${plugin.id} (needs)`, received: store.ids(), expected: seriesOf(prepared.needs).join(', '), fix: 'Pass every series the plugin needs in `data`.' });
+  }
+  const times = options.times ? [...options.times] : prepared.needs.bars.length > 0 ? decisionTimes(store, prepared.needs.bars) : unionOfAvailability(store, prepared.needs.series ?? []);
+  const clock = options.clock ?? (() => performance.now());
+  let state: S = options.state !== undefined ? options.state : (guardHook(watch, plugin.id, () => initState(prepared)) as S);
+  const signals: Signal[][] = [];
+  const states: unknown[] = [];
+  for (const now of times) {
+    deepFreeze(state);
+    const windows = readableWindows(prepared, store, now);
+    const before = windows.map(checksum);
+    watch.mutation = undefined;
+    watch.output = undefined;
+    watch.error = undefined;
+    const result = evaluateOnce(prepared, store, now, state, clock);
+    const written = windows.find((w, i) => checksum(w) !== before[i]);
+    if (written) throw mutated(plugin.id, 'evaluate', now, `wrote into the data window ${written.id}`);
+    if (watch.mutation) throw mutated(plugin.id, 'evaluate', now, watch.mutation);
+    if (!result.ok) throw faultError(result.fault, prepared, watch);
+    signals.push([...result.signals]);
+    states.push(result.state);
+    state = result.state as S;
+  }
+  return { times, signals, states: states as S[], finalState: deepFreeze(state) };
+}
+
+/**
+ * The target weight of `symbol` at decision `index` of a run (negative counts from the end); 0 when absent.
+ *
+ * @example signalAt(run, 'SLV', -1)
+ */
+export function signalAt(run: Pick<StrategyRun, 'signals'>, symbol: string, index: number): number {
+  const at = index < 0 ? run.signals.length + index : index;
+  return run.signals[at]?.find((s) => s.symbol === symbol)?.weight ?? 0;
+}
+
+// ---------------------------------------------------------------------------------------------- contract
+
+export type ContractCheck = 'inputs-not-mutated' | 'deterministic' | 'trades' | 'no-look-ahead' | 'state-json-round-trip';
+
+export interface ContractReport {
+  readonly strategyId: string;
+  readonly evaluations: number;
+  /** Signals with a non-zero weight over the full run. */
+  readonly nonZeroSignals: number;
+  /** The decision times at which look-ahead was checked. */
+  readonly lookAheadTimes: readonly number[];
+  /** The checks that passed, in the order run. */
+  readonly checks: readonly ContractCheck[];
+}
+
+/**
+ * Check the generic plugin contract on the data given and throw an ShError for the first check that fails:
+ * inputs never mutated (SH_ERR_PLUGIN_MUTATED_INPUT), deterministic (SH_ERR_PLUGIN_NONDETERMINISTIC),
+ * at least one non-zero signal (SH_ERR_PLUGIN_NO_SIGNAL), no look-ahead at 5 times in the second half
+ * (SH_ERR_PLUGIN_LOOK_AHEAD), state survives JSON (SH_ERR_PLUGIN_STATE_NOT_SERIALISABLE).
+ *
+ * @example expect(checkStrategyContract(plugin, { data }).checks).toHaveLength(5);
+ */
+export function checkStrategyContract<P extends ParamSpecs, S>(definition: StrategyDefinition<P, S>, options: Omit<RunOptions<S>, 'state'>): ContractReport {
+  const strategyId = definition.id;
+  const full = runStrategy(definition, options);
+  const again = runStrategy(definition, options);
+  const n = full.times.length;
+  for (let i = 0; i < n; i++) {
+    const difference = firstDifference(again.signals[i] ?? [], full.signals[i] ?? []);
+    if (difference) throw contractError('SH_ERR_PLUGIN_NONDETERMINISTIC', strategyId, full.times[i] as number, `two runs on the same data differ: ${difference}`);
+  }
+  const nonZeroSignals = full.signals.flat().filter((s) => s.weight !== 0).length;
+  if (nonZeroSignals === 0) {
+    throw new ShError('SH_ERR_PLUGIN_NO_SIGNAL', `plugin ${strategyId} gave no non-zero signal in ${n} evaluations`, { where: `${strategyId} (evaluate)`, received: n, expected: 'at least one non-zero weight' });
+  }
+  const lookAheadTimes: number[] = [];
+  for (const index of lookAheadIndices(n)) {
+    const t = full.times[index] as number;
+    const truncated = runStrategy(definition, { ...options, data: options.data.map((d) => truncate(d, t)), times: full.times.slice(0, index + 1) });
+    const difference = firstDifference(truncated.signals[index] ?? [], full.signals[index] ?? []);
+    if (difference) throw contractError('SH_ERR_PLUGIN_LOOK_AHEAD', strategyId, t, `signals change when data after this time is removed: ${difference}`);
+    lookAheadTimes.push(t);
+  }
+  full.states.forEach((state, i) => {
+    const problem = jsonProblem(state);
+    if (problem) throw contractError('SH_ERR_PLUGIN_STATE_NOT_SERIALISABLE', strategyId, full.times[i] as number, `the state after this evaluation ${problem}`);
+  });
+  const middle = Math.floor(n / 2) - 1;
+  if (middle >= 0) {
+    const resumed = runStrategy(definition, { ...options, times: full.times.slice(middle + 1), state: JSON.parse(JSON.stringify(full.states[middle])) as S });
+    resumed.signals.forEach((signals, k) => {
+      const difference = firstDifference(signals, full.signals[middle + 1 + k] ?? []);
+      if (difference) throw contractError('SH_ERR_PLUGIN_STATE_NOT_SERIALISABLE', strategyId, resumed.times[k] as number, `resuming from a JSON copy of the state changes signals: ${difference}`);
+    });
+  }
+  return { strategyId, evaluations: n, nonZeroSignals, lookAheadTimes, checks: ['inputs-not-mutated', 'deterministic', 'trades', 'no-look-ahead', 'state-json-round-trip'] };
+}
+
+// ---------------------------------------------------------------------------------------------- internals
+
+/** What the instrumented hooks saw during the current call. */
+interface Watch {
+  mutation?: string | undefined;
+  output?: unknown;
+  error?: unknown;
+}
+
+/** The plugin with its hooks wrapped so a write to a frozen input is recognised before the host wraps the error. */
+function instrument(definition: AnyStrategy, watch: Watch): AnyStrategy {
+  const seen = <R>(call: () => R): R => {
+    try {
+      return call();
+    } catch (error) {
+      watch.error = error;
+      if (isFrozenWrite(error)) watch.mutation = `wrote into a frozen input (params or state): ${error.message}`;
+      throw error;
+    }
+  };
+  return {
+    ...definition,
+    needs: (params) => seen(() => definition.needs(params)),
+    init: (params) => seen(() => definition.init(params)),
+    evaluate: (ctx, params, state) => seen(() => (watch.output = definition.evaluate(ctx, params, state))),
+  };
+}
+
+/** Run needs/init, reporting a write to frozen params as SH_ERR_PLUGIN_MUTATED_INPUT. */
+function guardHook<R>(watch: Watch, strategyId: string, call: () => R): R {
+  try {
+    return call();
+  } catch (error) {
+    if (watch.mutation && isShError(error)) throw mutated(strategyId, error.details.where?.includes('(init)') ? 'init' : 'needs', undefined, watch.mutation);
+    throw error;
+  }
+}
+
+/** V8's messages for writes to frozen objects (engine text, not ours: there is no other way to tell). */
+function isFrozenWrite(error: unknown): error is TypeError {
+  return error instanceof TypeError && /read[- ]only|not extensible|Cannot (add|assign|delete|define|redefine) property|Cannot redefine|frozen/i.test(error.message);
+}
+
+function mutated(strategyId: string, hook: StrategyHook, time: EpochMs | undefined, what: string): ShError {
+  const at = time === undefined ? '' : ` at ${formatTime(time)}`;
+  return new ShError('SH_ERR_PLUGIN_MUTATED_INPUT', `plugin ${strategyId} ${what} (hook ${hook}${at})`, { where: `${strategyId} (${hook})`, ...(time === undefined ? {} : { time }) });
+}
+
+function faultError(fault: PluginFault, prepared: PreparedStrategy, watch: Watch): ShError {
+  const code: ErrorCode = fault.code in ERROR_CODES ? (fault.code as ErrorCode) : 'SH_ERR_PLUGIN_FAULTED';
+  let problems: readonly ShError[] = isShError(watch.error) ? watch.error.problems : [];
+  if (code === 'SH_ERR_PLUGIN_SIGNAL_INVALID' && watch.output && typeof watch.output === 'object') {
+    try {
+      validateSignals(fault.strategyId, (watch.output as { signals?: unknown }).signals, prepared.universe);
+    } catch (error) {
+      if (isShError(error)) problems = error.problems;
+    }
+  }
+  const details = { where: `${fault.strategyId} (${fault.hook})`, time: fault.time, ...(fault.cause ? { cause: fault.cause } : {}) };
+  return new ShError(code, `${fault.message} (at ${formatTime(fault.time)})`, details, problems);
+}
+
+function contractError(code: ErrorCode, strategyId: string, time: EpochMs, what: string): ShError {
+  return new ShError(code, `plugin ${strategyId} at ${formatTime(time)}: ${what}`, { where: `${strategyId} (evaluate)`, time });
+}
+
+/** Deep-freeze plain data in place (typed arrays cannot be frozen and are skipped). */
+function deepFreeze<T>(value: T, seen = new WeakSet<object>()): T {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || seen.has(value)) return value;
+  seen.add(value);
+  for (const key of Reflect.ownKeys(value)) deepFreeze((value as Record<PropertyKey, unknown>)[key], seen);
+  return Object.freeze(value);
+}
+
+function readableWindows(prepared: PreparedStrategy, store: SeriesStore, now: EpochMs): SeriesWindow[] {
+  const { needs } = prepared;
+  return [...needs.bars.map((s) => store.window(barId(s), now, needs.history)), ...(needs.series ?? []).map((id) => store.window(id, now, needs.seriesHistory ?? needs.history))];
+}
+
+/** FNV-1a over the raw 32-bit words of every column: any single changed value changes the sum. */
+function checksum(window: SeriesWindow): number {
+  let hash = 0x811c9dc5;
+  for (const column of [window.time, window.available, ...window.spec.fields.map((f) => window.field(f))]) {
+    const words = new Uint32Array(column.buffer, column.byteOffset, column.length * 2);
+    for (let i = 0; i < words.length; i++) hash = Math.imul(hash ^ (words[i] as number), 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** Describe the first difference between two targets (absent = 0), or undefined when they are identical. */
+function firstDifference(actual: readonly Signal[], expected: readonly Signal[]): string | undefined {
+  const bySymbol = (list: readonly Signal[]): Map<string, Signal> => new Map(list.map((s) => [s.symbol, s]));
+  const a = bySymbol(actual);
+  const e = bySymbol(expected);
+  for (const symbol of [...new Set([...e.keys(), ...a.keys()])].sort()) {
+    const x = a.get(symbol);
+    const y = e.get(symbol);
+    for (const field of ['weight', 'confidence', 'reason'] as const) {
+      const was = x?.[field] ?? (field === 'weight' ? 0 : undefined);
+      const want = y?.[field] ?? (field === 'weight' ? 0 : undefined);
+      if (was !== want) return `${symbol} ${field} was ${JSON.stringify(was)}, expected ${JSON.stringify(want)}`;
+    }
+  }
+  return undefined;
+}
+
+/** Five decision indices evenly spaced over the second half, ending with the last. */
+function lookAheadIndices(n: number): number[] {
+  if (n === 0) return [];
+  return [...new Set([0.6, 0.7, 0.8, 0.9, 1].map((f) => Math.min(n - 1, Math.max(0, Math.ceil(f * n) - 1))))];
+}
+
+/** The observations of a series available at or before `t` (availability is non-decreasing, so a prefix). */
+function truncate(data: SeriesData, t: EpochMs): SeriesData {
+  let end = 0;
+  while (end < data.available.length && (data.available[end] as number) <= t) end++;
+  const columns: Record<string, Float64Array> = {};
+  for (const [field, column] of Object.entries(data.columns)) columns[field] = column.subarray(0, end);
+  return { spec: data.spec, time: data.time.subarray(0, end), available: data.available.subarray(0, end), columns };
+}
+
+/** Why a state does not survive JSON.parse(JSON.stringify(state)), or undefined when it does. */
+function jsonProblem(state: unknown): string | undefined {
+  let copy: unknown;
+  try {
+    copy = JSON.parse(JSON.stringify(state) ?? 'null');
+  } catch (error) {
+    return `cannot be written as JSON: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  const path = jsonMismatch(state, copy, 'state');
+  return path ? `changes in a JSON round trip at ${path}` : undefined;
+}
+
+function jsonMismatch(value: unknown, copy: unknown, path: string): string | undefined {
+  if (typeof value !== 'object' || value === null) return value === copy ? undefined : `${path} (was ${String(value)}, becomes ${JSON.stringify(copy)})`;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return `${path} (a ${value.constructor?.name ?? 'non-plain object'}, not a plain object or array)`;
+  if (typeof copy !== 'object' || copy === null) return path;
+  for (const key of Object.keys(value)) {
+    const child = (value as Record<string, unknown>)[key];
+    if (child === undefined && !Array.isArray(value)) continue;
+    const bad = jsonMismatch(child, (copy as Record<string, unknown>)[key], `${path}.${key}`);
+    if (bad) return bad;
+  }
+  return undefined;
+}
+
+function unionOfAvailability(store: SeriesStore, ids: readonly string[]): number[] {
+  const all = new Set<number>();
+  for (const id of ids) for (const t of store.full(id).available) all.add(t);
+  return [...all].sort((a, b) => a - b);
+}
+
+function makeSeries(id: string, time: Float64Array, columns: Record<string, Float64Array>, frequency: Frequency, availability: Availability): SeriesData {
+  const parsed = parseSeriesId(id);
+  if (!parsed) throw new ShError('SH_ERR_DATA_CATALOG_INVALID', `series id ${JSON.stringify(id)} is malformed`, { where: id, received: id, expected: '<kind>:<name>, e.g. macro:VIX' });
+  return { spec: { id: id as SeriesId, kind: parsed.kind, fields: Object.keys(columns), frequency, availability }, time, available: time.map((t) => availableAt(t, availability)), columns };
+}
+
+function startDay(start: string | undefined): EpochMs {
+  const time = parseDate(start ?? '2020-01-01');
+  if (Number.isNaN(time)) throw new ShError('SH_ERR_DATA_CATALOG_INVALID', `start date ${JSON.stringify(start)} is malformed`, { received: start, expected: 'YYYY-MM-DD' });
+  return time;
+}
+
+function businessDays(from: EpochMs, n: number): Float64Array {
+  const out = new Float64Array(n);
+  let t = from;
+  for (let i = 0; i < n; i++) {
+    while (dayOfWeek(t) === 0 || dayOfWeek(t) === 6) t += MS_PER_DAY;
+    out[i] = t;
+    t += MS_PER_DAY;
+  }
+  return out;
+}
+
+function generatedTimes(from: EpochMs, n: number, frequency: Frequency): Float64Array {
+  if (frequency === 'daily' || frequency === 'irregular') return businessDays(from, n);
+  if (frequency === 'intraday') return Float64Array.from({ length: n }, (_, i) => from + i * MS_PER_HOUR);
+  if (frequency === 'weekly') return Float64Array.from({ length: n }, (_, i) => from + i * 7 * MS_PER_DAY);
+  const step = frequency === 'monthly' ? 1 : 3;
+  const d = new Date(from);
+  // Day clamped to 28 so that every month has it and dates stay evenly spaced.
+  return Float64Array.from({ length: n }, (_, i) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + i * step, Math.min(28, d.getUTCDate())));
+}
+
+function datesOf(id: string, days: readonly string[], n: number): Float64Array {
+  if (days.length !== n) throw new ShError('SH_ERR_DATA_CATALOG_INVALID', `series ${id}: ${days.length} days for ${n} values`, { where: id, received: days.length, expected: String(n) });
+  return Float64Array.from(days, (day) => {
+    const t = parseDate(day);
+    if (Number.isNaN(t)) throw new ShError('SH_ERR_DATA_CATALOG_INVALID', `series ${id}: day ${JSON.stringify(day)} is malformed`, { where: id, received: day, expected: 'YYYY-MM-DD' });
+    return t;
+  });
+}

@@ -1,0 +1,125 @@
+import os from 'node:os';
+import { Piscina } from 'piscina';
+import { ShError, type EvaluationResult, type HistoryResult, type SeriesStore } from '../../core/index.js';
+import type { Executor, ExecutorStats } from './executor.js';
+import type { PluginSpec, Task, TaskEntry, TaskResult } from './runner.js';
+
+export interface PoolOptions {
+  /** Worker threads (default: number of cores). */
+  readonly threads?: number;
+  /** Chunks per cycle (default: one per thread). */
+  readonly chunks?: number;
+  /** A cycle task running longer is aborted and its worker replaced (default 30 s). */
+  readonly taskTimeoutMs?: number;
+}
+
+const WORKER_URL = new URL('./worker.ts', import.meta.url);
+
+/**
+ * Evaluates plugins on a piscina worker pool. A cycle is split into a few chunks of plugins (never one task per
+ * plugin: a round trip costs more than most evaluations), balanced by each plugin's last evaluation time.
+ * A backtest history is one task per plugin. Workers attach the shared store once, from workerData.
+ */
+export class PoolExecutor implements Executor {
+  readonly kind = 'pool' as const;
+  private readonly pool: Piscina;
+  private readonly chunks: number;
+  private readonly timeoutMs: number;
+  private readonly cost = new Map<string, number>();
+  /** Milliseconds each worker task spent, for metrics (drained by the engine). */
+  readonly workerTimings: number[] = [];
+
+  constructor(store: SeriesStore, plugins: readonly PluginSpec[], options: PoolOptions = {}) {
+    const threads = options.threads && options.threads > 0 ? options.threads : Math.max(1, os.availableParallelism());
+    this.chunks = options.chunks && options.chunks > 0 ? options.chunks : threads;
+    this.timeoutMs = options.taskTimeoutMs ?? 30_000;
+    this.pool = new Piscina({
+      filename: WORKER_URL.href,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: 60_000,
+      execArgv: ['--import', 'tsx'],
+      workerData: { store: store.handle(), plugins: plugins.map((p) => ({ id: p.id, modulePath: p.modulePath, params: p.params })) },
+    });
+  }
+
+  async evaluateCycle(now: number, entries: readonly TaskEntry[]): Promise<EvaluationResult[]> {
+    const groups = this.split(entries);
+    const parts = await Promise.all(groups.map((group) => this.runCycleGroup(now, group)));
+    const byId = new Map(parts.flat().map((r) => [r.strategyId, r]));
+    for (const r of byId.values()) this.cost.set(r.strategyId, r.durationMs);
+    return entries.map((e) => byId.get(e.id)!);
+  }
+
+  async evaluateHistory(times: Float64Array, entries: readonly TaskEntry[]): Promise<HistoryResult[]> {
+    return Promise.all(
+      entries.map(async (entry) => {
+        const result = await this.runTask({ kind: 'history', times, entries: [entry] }, undefined);
+        return (result as Extract<TaskResult, { kind: 'history' }>).results[0]!;
+      }),
+    );
+  }
+
+  stats(): ExecutorStats {
+    return { threads: this.pool.threads.length, queueSize: this.pool.queueSize, completed: this.pool.completed };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+
+  /** Run one chunk; when it times out, run its plugins one by one to find and fault the guilty one. */
+  private async runCycleGroup(now: number, group: readonly TaskEntry[]): Promise<EvaluationResult[]> {
+    try {
+      const result = await this.runTask({ kind: 'cycle', now, entries: group }, this.timeoutMs);
+      return (result as Extract<TaskResult, { kind: 'cycle' }>).results;
+    } catch (error) {
+      if (!isAbort(error) || group.length === 1) {
+        if (isAbort(error)) return [timeoutFault(group[0]!.id, now, this.timeoutMs)];
+        throw error;
+      }
+      const singles = await Promise.all(group.map((entry) => this.runCycleGroup(now, [entry])));
+      return singles.flat();
+    }
+  }
+
+  private async runTask(task: Task, timeoutMs: number | undefined): Promise<TaskResult> {
+    try {
+      const result = (await this.pool.run(task, timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {})) as TaskResult;
+      this.workerTimings.push(result.workerMs);
+      return result;
+    } catch (error) {
+      if (isAbort(error)) throw error;
+      throw new ShError('SH_ERR_POOL_TASK_FAILED', `worker task failed: ${(error as Error).message}`, { where: 'executor.pool', received: (error as Error).name });
+    }
+  }
+
+  /** Greedy longest-first split into balanced chunks by last known cost. */
+  private split(entries: readonly TaskEntry[]): TaskEntry[][] {
+    const n = Math.min(this.chunks, entries.length);
+    if (n <= 1) return [entries.slice()];
+    const groups: TaskEntry[][] = Array.from({ length: n }, () => []);
+    const load = new Array<number>(n).fill(0);
+    const sorted = [...entries].sort((a, b) => (this.cost.get(b.id) ?? 0.01) - (this.cost.get(a.id) ?? 0.01) || (a.id < b.id ? -1 : 1));
+    for (const entry of sorted) {
+      let best = 0;
+      for (let i = 1; i < n; i++) if ((load[i] as number) < (load[best] as number)) best = i;
+      groups[best]!.push(entry);
+      load[best] = (load[best] as number) + (this.cost.get(entry.id) ?? 0.01);
+    }
+    return groups.filter((g) => g.length > 0);
+  }
+}
+
+function isAbort(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === 'AbortError' || (error as { name?: string } | null)?.name === 'TimeoutError';
+}
+
+function timeoutFault(strategyId: string, now: number, timeoutMs: number): EvaluationResult {
+  return {
+    ok: false,
+    strategyId,
+    durationMs: timeoutMs,
+    fault: { strategyId, hook: 'evaluate', code: 'SH_ERR_PLUGIN_FAULTED', message: `evaluation did not finish within the task timeout of ${timeoutMs} ms; the worker was replaced`, time: now },
+  };
+}

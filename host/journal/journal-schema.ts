@@ -1,0 +1,226 @@
+import type { Database } from 'better-sqlite3';
+import { ShError } from '../../core/index.js';
+
+/**
+ * The journal schema, as an ordered list of migrations. A migration is applied once, in its own transaction,
+ * and recorded in `schema_version`; later issues append migrations here and never edit an applied one.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly up: string;
+}
+
+// Every run-scoped table references runs(run_id): a write for a run that was never started fails loudly
+// instead of leaving orphan rows nobody can attribute.
+const V1 = `
+CREATE TABLE runs (
+  run_id      TEXT PRIMARY KEY,
+  profile     TEXT NOT NULL,
+  mode        TEXT NOT NULL CHECK (mode IN ('backtest', 'paper', 'live')),
+  started_at  INTEGER NOT NULL,
+  config      TEXT,
+  ended_at    INTEGER,
+  status      TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'completed', 'failed', 'stopped')),
+  summary     TEXT
+);
+
+CREATE TABLE cycles (
+  run_id      TEXT NOT NULL REFERENCES runs (run_id),
+  cycle       INTEGER NOT NULL,
+  time        INTEGER NOT NULL,
+  latency_ms  REAL NOT NULL,
+  intents     INTEGER NOT NULL,
+  equity      REAL NOT NULL,
+  PRIMARY KEY (run_id, cycle)
+);
+
+CREATE TABLE signals (
+  id           INTEGER PRIMARY KEY,
+  run_id       TEXT NOT NULL REFERENCES runs (run_id),
+  cycle        INTEGER NOT NULL,
+  strategy_id  TEXT NOT NULL,
+  time         INTEGER NOT NULL,
+  symbol       TEXT NOT NULL,
+  weight       REAL NOT NULL,
+  confidence   REAL NOT NULL,
+  reason       TEXT NOT NULL
+);
+CREATE INDEX signals_by_run ON signals (run_id, strategy_id, cycle);
+
+CREATE TABLE intents (
+  client_order_id  TEXT PRIMARY KEY,
+  run_id           TEXT NOT NULL REFERENCES runs (run_id),
+  cycle            INTEGER NOT NULL,
+  time             INTEGER NOT NULL,
+  symbol           TEXT NOT NULL,
+  side             TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+  quantity         REAL NOT NULL,
+  type             TEXT NOT NULL,
+  limit_price      REAL,
+  time_in_force    TEXT NOT NULL,
+  position_before  REAL NOT NULL,
+  target_position  REAL NOT NULL,
+  reference_price  REAL NOT NULL,
+  attribution      TEXT NOT NULL,
+  reason           TEXT NOT NULL
+);
+CREATE INDEX intents_by_run ON intents (run_id, cycle);
+
+CREATE TABLE risk_decisions (
+  id               INTEGER PRIMARY KEY,
+  run_id           TEXT NOT NULL REFERENCES runs (run_id),
+  client_order_id  TEXT NOT NULL,
+  cycle            INTEGER NOT NULL,
+  time             INTEGER NOT NULL,
+  symbol           TEXT NOT NULL,
+  guard            TEXT NOT NULL,
+  result           TEXT NOT NULL CHECK (result IN ('pass', 'clip', 'reject')),
+  reason           TEXT NOT NULL,
+  quantity_before  REAL NOT NULL,
+  quantity_after   REAL NOT NULL,
+  compared         TEXT NOT NULL
+);
+CREATE INDEX risk_decisions_by_run ON risk_decisions (run_id, cycle);
+
+-- Current state of each order; its history is order_events, which is only ever appended to.
+CREATE TABLE orders (
+  client_order_id  TEXT PRIMARY KEY,
+  run_id           TEXT NOT NULL REFERENCES runs (run_id),
+  broker_order_id  TEXT,
+  symbol           TEXT NOT NULL,
+  side             TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+  quantity         REAL NOT NULL,
+  type             TEXT NOT NULL,
+  limit_price      REAL,
+  time_in_force    TEXT NOT NULL,
+  status           TEXT NOT NULL,
+  filled_quantity  REAL NOT NULL,
+  average_price    REAL NOT NULL,
+  submitted_at     INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  routed_to        TEXT,
+  executed_by      TEXT,
+  reject_reason    TEXT
+);
+CREATE INDEX orders_by_run ON orders (run_id);
+
+CREATE TABLE order_events (
+  id               INTEGER PRIMARY KEY,
+  client_order_id  TEXT NOT NULL REFERENCES orders (client_order_id),
+  run_id           TEXT NOT NULL REFERENCES runs (run_id),
+  time             INTEGER NOT NULL,
+  status           TEXT NOT NULL,
+  filled_quantity  REAL NOT NULL,
+  average_price    REAL NOT NULL,
+  reject_reason    TEXT
+);
+CREATE INDEX order_events_by_order ON order_events (client_order_id, id);
+
+CREATE TABLE fills (
+  fill_id          TEXT PRIMARY KEY,
+  run_id           TEXT NOT NULL REFERENCES runs (run_id),
+  client_order_id  TEXT NOT NULL,
+  symbol           TEXT NOT NULL,
+  side             TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+  quantity         REAL NOT NULL,
+  price            REAL NOT NULL,
+  commission       REAL NOT NULL,
+  time             INTEGER NOT NULL,
+  broker           TEXT NOT NULL
+);
+CREATE INDEX fills_by_run ON fills (run_id, time);
+
+CREATE TABLE positions (
+  id             INTEGER PRIMARY KEY,
+  run_id         TEXT NOT NULL REFERENCES runs (run_id),
+  cycle          INTEGER NOT NULL,
+  time           INTEGER NOT NULL,
+  symbol         TEXT NOT NULL,
+  quantity       REAL NOT NULL,
+  average_price  REAL NOT NULL
+);
+CREATE INDEX positions_by_run ON positions (run_id, cycle);
+
+CREATE TABLE plugin_states (
+  id           INTEGER PRIMARY KEY,
+  run_id       TEXT NOT NULL REFERENCES runs (run_id),
+  strategy_id  TEXT NOT NULL,
+  cycle        INTEGER NOT NULL,
+  time         INTEGER NOT NULL,
+  state        TEXT
+);
+CREATE INDEX plugin_states_by_run ON plugin_states (run_id, strategy_id, cycle);
+
+CREATE TABLE faults (
+  id           INTEGER PRIMARY KEY,
+  run_id       TEXT NOT NULL REFERENCES runs (run_id),
+  strategy_id  TEXT NOT NULL,
+  hook         TEXT NOT NULL,
+  code         TEXT NOT NULL,
+  message      TEXT NOT NULL,
+  time         INTEGER NOT NULL,
+  cause        TEXT
+);
+CREATE INDEX faults_by_run ON faults (run_id);
+
+CREATE TABLE operator_actions (
+  id        INTEGER PRIMARY KEY,
+  run_id    TEXT REFERENCES runs (run_id),
+  time      INTEGER NOT NULL,
+  operator  TEXT NOT NULL,
+  action    TEXT NOT NULL,
+  detail    TEXT
+);
+CREATE INDEX operator_actions_by_run ON operator_actions (run_id);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, description: 'initial journal schema', up: V1 }];
+
+/** The schema version this build of the host writes. */
+export const JOURNAL_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/** The schema version recorded in a journal database; 0 for a new file. Reads only. */
+export function schemaVersion(db: Database): number {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get();
+  if (table === undefined) return 0;
+  const row = db.prepare('SELECT MAX(version) AS version FROM schema_version').get() as { version: number | null };
+  return row.version ?? 0;
+}
+
+/**
+ * Bring a journal up to the last migration, each pending migration applied once and recorded in `schema_version`.
+ * `now` stamps applied_at (injected so tests stay deterministic). Returns the version after migrating.
+ * Refuses a journal written by a newer host: downgrading would silently drop what the newer schema records.
+ * An up-to-date journal is only read, so opening it never waits for another connection's write lock.
+ */
+export function migrate(db: Database, now: number = Date.now(), migrations: readonly Migration[] = MIGRATIONS): number {
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  const check = (current: number): void => {
+    if (current > latest) {
+      throw new ShError('SH_ERR_JOURNAL_WRITE', `the journal has schema version ${current}, newer than this host supports`, {
+        received: current,
+        expected: `a schema version <= ${latest}`,
+        fix: 'Open it with the host version that wrote it, or start a new --data-dir.',
+      });
+    }
+  };
+  const before = schemaVersion(db);
+  check(before);
+  if (before === latest) return latest;
+  const apply = db.transaction((): number => {
+    // Checked again under the write lock: another process may have migrated the file in between.
+    const current = schemaVersion(db);
+    check(current);
+    db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const record = db.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)');
+    for (const migration of migrations) {
+      if (migration.version <= current) continue;
+      db.exec(migration.up);
+      record.run(migration.version, migration.description, now);
+    }
+    return latest;
+  });
+  // IMMEDIATE takes the write lock first, so two processes opening one new file cannot both apply a migration.
+  return apply.immediate();
+}

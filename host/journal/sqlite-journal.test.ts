@@ -1,0 +1,319 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { isShError } from '../../core/index.js';
+import type { CycleRecord, Fill, OperatorAction, Order, OrderIntent, PluginFault, Position, RecordedSignal, RiskDecision, RunRecord } from '../../core/index.js';
+import { JOURNAL_SCHEMA_VERSION, migrate } from './journal-schema.js';
+import { SqliteJournal } from './sqlite-journal.js';
+
+const RUN: RunRecord = { runId: 'run-1', profile: 'demo', mode: 'backtest', startedAt: 1_700_000_000_000, config: { seed: 7, plugins: ['tsmom'] } };
+
+const intent = (clientOrderId: string, fields: Partial<OrderIntent> = {}): OrderIntent => ({
+  clientOrderId,
+  runId: 'run-1',
+  cycle: 3,
+  time: 1_700_000_100_000,
+  symbol: 'GLD',
+  side: 'buy',
+  quantity: 120,
+  type: 'market',
+  timeInForce: 'day',
+  positionBefore: 30,
+  targetPosition: 150,
+  referencePrice: 181.25,
+  attribution: ['tsmom', 'carry'],
+  reason: 'target 150 from 30',
+  ...fields,
+});
+
+const order = (fields: Partial<Order> = {}): Order => ({
+  clientOrderId: 'run-1-3-GLD-0',
+  brokerOrderId: 'paper-1',
+  symbol: 'GLD',
+  side: 'buy',
+  quantity: 120,
+  type: 'market',
+  timeInForce: 'day',
+  status: 'ACCEPTED',
+  filledQuantity: 0,
+  averagePrice: 0,
+  submittedAt: 1_700_000_100_000,
+  updatedAt: 1_700_000_100_000,
+  routedTo: 'paper',
+  executedBy: 'paper',
+  ...fields,
+});
+
+const fill = (fillId: string, fields: Partial<Fill> = {}): Fill => ({
+  fillId,
+  clientOrderId: 'run-1-3-GLD-0',
+  symbol: 'GLD',
+  side: 'buy',
+  quantity: 60,
+  price: 181.3,
+  commission: 1,
+  time: 1_700_000_200_000,
+  broker: 'paper',
+  ...fields,
+});
+
+const code = (action: () => unknown): string | undefined => {
+  try {
+    action();
+  } catch (error) {
+    return isShError(error) ? error.code : `not an ShError: ${String(error)}`;
+  }
+  return undefined;
+};
+
+describe('SqliteJournal (in memory)', () => {
+  let journal: SqliteJournal;
+  beforeEach(() => {
+    journal = new SqliteJournal(':memory:', { now: () => 1_700_009_999_000 });
+    journal.startRun(RUN);
+  });
+  afterEach(() => journal.close());
+
+  it('round-trips runs and their end', () => {
+    expect(journal.runs()).toEqual([{ runId: 'run-1', profile: 'demo', mode: 'backtest', startedAt: RUN.startedAt, endedAt: null, status: 'running' }]);
+    journal.startRun({ ...RUN, runId: 'run-2', mode: 'paper', startedAt: RUN.startedAt + 10 });
+    journal.endRun('run-1', 'completed', { cycles: 3 });
+    expect(journal.runs().map((r) => [r.runId, r.status, r.endedAt])).toEqual([
+      ['run-1', 'completed', 1_700_009_999_000],
+      ['run-2', 'running', null],
+    ]);
+    expect(journal.latestRun()?.runId).toBe('run-2');
+    expect(code(() => journal.endRun('nope', 'failed', null))).toBe('SH_ERR_JOURNAL_WRITE');
+  });
+
+  it('round-trips cycles', () => {
+    const cycles: CycleRecord[] = [
+      { runId: 'run-1', cycle: 1, time: 1000, latencyMs: 0.75, intents: 2, equity: 1_000_000 },
+      { runId: 'run-1', cycle: 2, time: 2000, latencyMs: 1.5, intents: 0, equity: 1_000_123.45 },
+    ];
+    for (const c of cycles) journal.recordCycle(c);
+    expect(journal.cycles('run-1')).toEqual(cycles);
+  });
+
+  it('round-trips signals and counts them per strategy', () => {
+    const signals: RecordedSignal[] = [
+      { strategyId: 'tsmom', time: 1000, symbol: 'GLD', weight: 0.5, confidence: 0.8, reason: 'up trend' },
+      { strategyId: 'tsmom', time: 1000, symbol: 'SLV', weight: -0.25, confidence: 0.4, reason: 'down trend' },
+      { strategyId: 'carry', time: 1000, symbol: 'GLD', weight: 0, confidence: 1, reason: 'flat curve' },
+    ];
+    journal.recordSignals('run-1', 1, signals);
+    journal.recordSignals('run-1', 2, signals.slice(0, 1));
+    expect(journal.signals('run-1', 1)).toEqual(signals);
+    expect(journal.signalCount('run-1')).toBe(4);
+    expect(journal.signalCount('run-1', 'tsmom')).toBe(3);
+    expect(journal.signalCount('run-1', 'carry')).toBe(1);
+    expect(journal.signalCount('run-2')).toBe(0);
+  });
+
+  it('round-trips intents, with and without a limit price, in insertion order', () => {
+    const a = intent('run-1-3-GLD-0');
+    const b = intent('run-1-3-SLV-1', { symbol: 'SLV', side: 'sell', type: 'limit', limitPrice: 22.5, timeInForce: 'gtc', attribution: [] });
+    journal.recordIntent(a);
+    journal.recordIntent(b);
+    const back = journal.intents('run-1');
+    expect(back).toStrictEqual([a, b]);
+    expect('limitPrice' in (back[0] as OrderIntent)).toBe(false);
+  });
+
+  it('rejects a duplicate intent client order id with SH_ERR_EXEC_DUPLICATE_CLIENT_ORDER_ID and keeps the first', () => {
+    journal.recordIntent(intent('dup-1'));
+    expect(code(() => journal.recordIntent(intent('dup-1', { quantity: 999 })))).toBe('SH_ERR_EXEC_DUPLICATE_CLIENT_ORDER_ID');
+    expect(journal.intents('run-1').map((i) => i.quantity)).toEqual([120]);
+  });
+
+  it('refuses records for a run that was never started', () => {
+    expect(code(() => journal.recordIntent(intent('x-1', { runId: 'ghost' })))).toBe('SH_ERR_JOURNAL_WRITE');
+    expect(code(() => journal.recordCycle({ runId: 'ghost', cycle: 1, time: 0, latencyMs: 0, intents: 0, equity: 0 }))).toBe('SH_ERR_JOURNAL_WRITE');
+  });
+
+  it('round-trips risk decisions with their compared numbers', () => {
+    const decisions: RiskDecision[] = [
+      { clientOrderId: 'c1', cycle: 3, time: 5, symbol: 'GLD', guard: 'max-order-size', result: 'clip', reason: 'over 100', quantityBefore: 120, quantityAfter: 100, compared: { limit: 100, requested: 120, unit: 'shares' } },
+      { clientOrderId: 'c2', cycle: 3, time: 5, symbol: 'SLV', guard: 'kill-switch', result: 'reject', reason: 'NO_NEW', quantityBefore: 10, quantityAfter: 0, compared: { tier: 'NO_NEW', reducing: false } },
+      { clientOrderId: 'c3', cycle: 3, time: 5, symbol: 'GLD', guard: 'chain', result: 'pass', reason: '', quantityBefore: 10, quantityAfter: 10, compared: {} },
+    ];
+    for (const d of decisions) journal.recordRiskDecision('run-1', d);
+    expect(journal.riskDecisions('run-1')).toStrictEqual(decisions);
+  });
+
+  it('keeps one current row per order and appends every status change to its history', () => {
+    const accepted = order();
+    const partial = order({ status: 'PARTIALLY_FILLED', filledQuantity: 60, averagePrice: 181.3, updatedAt: 1_700_000_200_000 });
+    const filled = order({ status: 'FILLED', filledQuantity: 120, averagePrice: 181.35, updatedAt: 1_700_000_300_000 });
+    journal.recordOrder('run-1', accepted);
+    journal.recordOrder('run-1', accepted); // unchanged: no new history row
+    journal.recordOrder('run-1', partial);
+    journal.recordOrder('run-1', filled);
+    expect(journal.orders('run-1')).toStrictEqual([filled]);
+    expect(journal.orderEvents(accepted.clientOrderId)).toEqual([
+      { time: 1_700_000_100_000, status: 'ACCEPTED', filledQuantity: 0, averagePrice: 0 },
+      { time: 1_700_000_200_000, status: 'PARTIALLY_FILLED', filledQuantity: 60, averagePrice: 181.3 },
+      { time: 1_700_000_300_000, status: 'FILLED', filledQuantity: 120, averagePrice: 181.35 },
+    ]);
+    const rejected: Order = { clientOrderId: 'r-1', symbol: 'SLV', side: 'sell', quantity: 5, type: 'market', timeInForce: 'day', status: 'REJECTED', filledQuantity: 0, averagePrice: 0, submittedAt: 1, updatedAt: 1, rejectReason: 'no shorting' };
+    journal.recordOrder('run-1', rejected);
+    expect(journal.orders('run-1')).toStrictEqual([filled, rejected]);
+  });
+
+  it('records a fill once: the same fill id again is ignored and reported as not new', () => {
+    expect(journal.recordFill('run-1', fill('F1'))).toBe(true);
+    expect(journal.recordFill('run-1', fill('F2', { quantity: 60, price: 181.4 }))).toBe(true);
+    expect(journal.recordFill('run-1', fill('F1', { quantity: 999 }))).toBe(false);
+    const fills = journal.fills('run-1');
+    expect(fills).toStrictEqual([fill('F1'), fill('F2', { quantity: 60, price: 181.4 })]);
+    expect(fills.reduce((sum, f) => sum + f.quantity, 0)).toBe(120);
+  });
+
+  it('round-trips position snapshots per cycle, the latest by default', () => {
+    const first: Position[] = [{ symbol: 'GLD', quantity: 100, averagePrice: 180.5 }, { symbol: 'SLV', quantity: -40, averagePrice: 22.25 }];
+    const second: Position[] = [{ symbol: 'GLD', quantity: 150, averagePrice: 181 }];
+    journal.recordPositions('run-1', 1, 1000, first);
+    journal.recordPositions('run-1', 2, 2000, second);
+    expect(journal.positions('run-1', 1)).toEqual(first);
+    expect(journal.positions('run-1')).toEqual(second);
+  });
+
+  it('returns the latest plugin state per plugin', () => {
+    journal.savePluginStates('run-1', [
+      { strategyId: 'tsmom', cycle: 1, time: 1000, state: { n: 1 } },
+      { strategyId: 'carry', cycle: 1, time: 1000, state: { level: [1, 2] } },
+    ]);
+    journal.savePluginStates('run-1', [{ strategyId: 'tsmom', cycle: 2, time: 2000, state: { n: 2, nested: { ok: true } } }]);
+    journal.savePluginStates('run-1', [{ strategyId: 'empty', cycle: 2, time: 2000, state: undefined }]);
+    const latest = journal.latestPluginStates('run-1');
+    expect([...latest.keys()].sort()).toEqual(['carry', 'empty', 'tsmom']);
+    expect(latest.get('tsmom')).toEqual({ strategyId: 'tsmom', cycle: 2, time: 2000, state: { n: 2, nested: { ok: true } } });
+    expect(latest.get('carry')?.state).toEqual({ level: [1, 2] });
+    expect(latest.get('empty')?.state).toBeUndefined();
+    expect(journal.latestPluginStates('other').size).toBe(0);
+  });
+
+  it('round-trips faults and operator actions (with and without a run)', () => {
+    const faults: PluginFault[] = [
+      { strategyId: 'bad', hook: 'evaluate', code: 'SH_ERR_PLUGIN_FAULTED', message: 'boom', time: 7, cause: 'MY_CODE' },
+      { strategyId: 'slow', hook: 'evaluate', code: 'SH_ERR_PLUGIN_FAULTED', message: 'over budget', time: 8 },
+    ];
+    for (const f of faults) journal.recordFault('run-1', f);
+    expect(journal.faults('run-1')).toStrictEqual(faults);
+
+    const kill: OperatorAction = { time: 9, operator: 'alice', action: 'kill:NO_NEW', detail: { reason: 'drill' } };
+    const global: OperatorAction = { time: 10, operator: 'bob', action: 'plugin:disable', detail: { plugin: 'bad' } };
+    journal.recordOperatorAction('run-1', kill);
+    journal.recordOperatorAction(null, global);
+    expect(journal.operatorActions('run-1')).toEqual([{ runId: 'run-1', ...kill }]);
+    expect(journal.operatorActions()).toEqual([{ runId: 'run-1', ...kill }, { runId: null, ...global }]);
+  });
+});
+
+describe('SqliteJournal on disk', () => {
+  let directory: string;
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'sh-journal-'));
+  });
+  afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('creates the parent directory and runs in WAL mode with synchronous=FULL and foreign keys on', () => {
+    const journal = new SqliteJournal(join(directory, 'nested', 'deeper', 'journal.db'));
+    expect(journal.settings()).toEqual({ journalMode: 'wal', synchronous: 2, foreignKeys: true, schemaVersion: JOURNAL_SCHEMA_VERSION });
+    journal.close();
+    journal.close();
+  });
+
+  it('makes an intent durable when recordIntent returns: a second connection reads it before the first closes', () => {
+    const file = join(directory, 'journal.db');
+    const writer = new SqliteJournal(file);
+    writer.startRun(RUN);
+    writer.recordIntent(intent('durable-1'));
+    const reader = new SqliteJournal(file);
+    expect(reader.intents('run-1').map((i) => i.clientOrderId)).toEqual(['durable-1']);
+    // The second connection sees the first's journal too: a duplicate is refused across processes.
+    expect(code(() => reader.recordIntent(intent('durable-1')))).toBe('SH_ERR_EXEC_DUPLICATE_CLIENT_ORDER_ID');
+    reader.close();
+    writer.close();
+  });
+
+  it('reopens an existing journal without re-applying migrations', () => {
+    const file = join(directory, 'journal.db');
+    new SqliteJournal(file).close();
+    const raw = new Database(file);
+    expect(raw.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: 1 }]);
+    expect(migrate(raw)).toBe(1);
+    expect(raw.prepare('SELECT COUNT(*) AS n FROM schema_version').get()).toEqual({ n: 1 });
+    raw.close();
+    const again = new SqliteJournal(file);
+    expect(again.settings().schemaVersion).toBe(1);
+    again.close();
+  });
+
+  it('refuses a journal whose schema is newer than this host', () => {
+    const file = join(directory, 'journal.db');
+    new SqliteJournal(file).close();
+    const raw = new Database(file);
+    raw.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (99, ?, 0)').run('from the future');
+    raw.close();
+    expect(code(() => new SqliteJournal(file))).toBe('SH_ERR_JOURNAL_WRITE');
+  });
+
+  it('reports an unusable data directory with SH_ERR_DATA_DIR_UNWRITABLE and the path', () => {
+    const blocker = join(directory, 'a-file');
+    writeFileSync(blocker, 'not a directory');
+    let caught: unknown;
+    try {
+      new SqliteJournal(join(blocker, 'sub', 'journal.db'));
+    } catch (error) {
+      caught = error;
+    }
+    expect(isShError(caught, 'SH_ERR_DATA_DIR_UNWRITABLE')).toBe(true);
+    expect(isShError(caught) && caught.details.where).toContain('a-file');
+    expect(isShError(caught) && caught.details.fix).toMatch(/data-dir/);
+  });
+
+  it('maps a full disk (SQLITE_FULL) to SH_ERR_JOURNAL_WRITE and rolls back the whole batch', () => {
+    const journal = new SqliteJournal(join(directory, 'journal.db'));
+    journal.startRun(RUN);
+    // Cap the file at its current size: the next page the journal needs makes SQLite answer SQLITE_FULL.
+    const db = (journal as unknown as { db: Database.Database }).db;
+    db.pragma(`max_page_count = ${Number(db.pragma('page_count', { simple: true }))}`);
+    const many: RecordedSignal[] = Array.from({ length: 5000 }, (_, i) => ({ strategyId: 'tsmom', time: i, symbol: 'GLD', weight: 0.1, confidence: 0.5, reason: 'x'.repeat(100) }));
+    let caught: unknown;
+    try {
+      journal.recordSignals('run-1', 1, many);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isShError(caught, 'SH_ERR_JOURNAL_WRITE')).toBe(true);
+    expect(isShError(caught) && caught.details.sqliteCode).toBe('SQLITE_FULL');
+    expect(journal.signalCount('run-1')).toBe(0);
+    journal.close();
+  });
+
+  it('maps a write failure to SH_ERR_JOURNAL_WRITE with the SQLite cause', () => {
+    const file = join(directory, 'journal.db');
+    const journal = new SqliteJournal(file);
+    journal.startRun(RUN);
+    // A second connection holding the write lock makes the first fail with SQLITE_BUSY after its timeout.
+    const blocker = new Database(file);
+    blocker.exec('BEGIN IMMEDIATE');
+    const impatient = new SqliteJournal(file, { busyTimeoutMs: 0 });
+    let caught: unknown;
+    try {
+      impatient.recordCycle({ runId: 'run-1', cycle: 1, time: 0, latencyMs: 0, intents: 0, equity: 0 });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isShError(caught, 'SH_ERR_JOURNAL_WRITE')).toBe(true);
+    expect(isShError(caught) && caught.details.sqliteCode).toBe('SQLITE_BUSY');
+    expect((caught as Error).cause).toBeInstanceOf(Database.SqliteError);
+    blocker.exec('ROLLBACK');
+    blocker.close();
+    impatient.close();
+    journal.close();
+  });
+});

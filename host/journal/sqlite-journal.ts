@@ -1,0 +1,370 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { ShError } from '../../core/index.js';
+import type {
+  CycleRecord,
+  EpochMs,
+  Fill,
+  Journal,
+  OperatorAction,
+  Order,
+  OrderIntent,
+  PluginFault,
+  Position,
+  RecordedSignal,
+  RiskDecision,
+  RunRecord,
+  StateSnapshot,
+} from '../../core/index.js';
+import {
+  cycleFromRow,
+  faultFromRow,
+  fillFromRow,
+  intentFromRow,
+  operatorActionFromRow,
+  orderFromRow,
+  positionFromRow,
+  riskDecisionFromRow,
+  signalFromRow,
+  stateFromRow,
+  toJson,
+  type CycleRow,
+  type FaultRow,
+  type FillRow,
+  type IntentRow,
+  type OperatorActionRow,
+  type OrderRow,
+  type PositionRow,
+  type RiskDecisionRow,
+  type RunRow,
+  type SignalRow,
+  type StateRow,
+} from './journal-rows.js';
+import { migrate } from './journal-schema.js';
+import { prepareStatements, type Statements } from './journal-statements.js';
+
+/** A run as listed by `runs()`: what the CLI `status` and `report` commands show. */
+export interface RunSummary {
+  readonly runId: string;
+  readonly profile: string;
+  readonly mode: RunRecord['mode'];
+  readonly startedAt: EpochMs;
+  readonly endedAt: EpochMs | null;
+  readonly status: 'running' | 'completed' | 'failed' | 'stopped';
+}
+
+/** How the connection is set up, for health checks and tests. */
+export interface JournalSettings {
+  readonly journalMode: string;
+  readonly synchronous: number;
+  readonly foreignKeys: boolean;
+  readonly schemaVersion: number;
+}
+
+export interface SqliteJournalOptions {
+  /** How long a writer waits for another connection's lock before failing, in ms. Default 5000. */
+  readonly busyTimeoutMs?: number;
+  /** Wall clock for `ended_at` and migration stamps. Default `Date.now`; tests inject a fixed one. */
+  readonly now?: () => EpochMs;
+}
+
+/**
+ * The embedded journal: SQLite in WAL mode with `synchronous=FULL`, so every write is durable when the call returns.
+ * That is what lets the host submit an order only after `recordIntent` returned: a crash cannot lose the intent,
+ * and a restart that finds it will not send it twice.
+ *
+ * @example
+ * const journal = new SqliteJournal('data/journal.db'); // or ':memory:' in tests
+ * journal.startRun({ runId: 'r1', profile: 'demo', mode: 'backtest', startedAt: 0, config: {} });
+ */
+export class SqliteJournal implements Journal {
+  readonly filePath: string;
+  private readonly db: SqliteDatabase;
+  private readonly sql: Statements;
+  private readonly now: () => EpochMs;
+
+  constructor(filePath: string, options: SqliteJournalOptions = {}) {
+    this.filePath = filePath;
+    this.now = options.now ?? Date.now;
+    this.db = openDatabase(filePath, options.busyTimeoutMs ?? 5000);
+    try {
+      migrate(this.db, this.now());
+      this.sql = prepareStatements(this.db);
+    } catch (error) {
+      this.db.close();
+      throw error instanceof ShError ? error : writeError('migrate the journal schema', error);
+    }
+  }
+
+  startRun(run: RunRecord): void {
+    this.write('start a run', () => this.sql.insertRun.run(run.runId, run.profile, run.mode, run.startedAt, toJson(run.config)));
+  }
+
+  endRun(runId: string, status: 'completed' | 'failed' | 'stopped', summary: unknown): void {
+    this.write('end a run', () => {
+      const result = this.sql.endRun.run(status, toJson(summary), this.now(), runId);
+      if (result.changes === 0) throw unknownRun(runId);
+    });
+  }
+
+  recordCycle(cycle: CycleRecord): void {
+    this.write('record a cycle', () => this.sql.insertCycle.run(cycle.runId, cycle.cycle, cycle.time, cycle.latencyMs, cycle.intents, cycle.equity));
+  }
+
+  recordSignals(runId: string, cycle: number, signals: readonly RecordedSignal[]): void {
+    this.write('record signals', () =>
+      this.db.transaction(() => {
+        for (const s of signals) this.sql.insertSignal.run(runId, cycle, s.strategyId, s.time, s.symbol, s.weight, s.confidence, s.reason);
+      })(),
+    );
+  }
+
+  recordIntent(intent: OrderIntent): void {
+    this.write('record an intent', () =>
+      this.sql.insertIntent.run(
+        intent.clientOrderId, intent.runId, intent.cycle, intent.time, intent.symbol, intent.side, intent.quantity, intent.type,
+        intent.limitPrice ?? null, intent.timeInForce, intent.positionBefore, intent.targetPosition, intent.referencePrice,
+        JSON.stringify(intent.attribution), intent.reason,
+      ),
+      intent.clientOrderId,
+    );
+  }
+
+  recordRiskDecision(runId: string, decision: RiskDecision): void {
+    this.write('record a risk decision', () =>
+      this.sql.insertRiskDecision.run(
+        runId, decision.clientOrderId, decision.cycle, decision.time, decision.symbol, decision.guard, decision.result,
+        decision.reason, decision.quantityBefore, decision.quantityAfter, JSON.stringify(decision.compared),
+      ),
+    );
+  }
+
+  /**
+   * Upsert the current row and append to order_events when the status or filled quantity changed, so re-recording
+   * an unchanged order (a reconciliation pass) adds no noise to the history. The order keeps the run that created it.
+   */
+  recordOrder(runId: string, order: Order): void {
+    this.write('record an order', () =>
+      this.db.transaction(() => {
+        const previous = this.sql.orderState.get(order.clientOrderId) as { status: string; filled_quantity: number } | undefined;
+        this.sql.upsertOrder.run(
+          order.clientOrderId, runId, order.brokerOrderId ?? null, order.symbol, order.side, order.quantity, order.type,
+          order.limitPrice ?? null, order.timeInForce, order.status, order.filledQuantity, order.averagePrice, order.submittedAt,
+          order.updatedAt, order.routedTo ?? null, order.executedBy ?? null, order.rejectReason ?? null,
+        );
+        if (previous === undefined || previous.status !== order.status || previous.filled_quantity !== order.filledQuantity) {
+          this.sql.insertOrderEvent.run(order.clientOrderId, runId, order.updatedAt, order.status, order.filledQuantity, order.averagePrice, order.rejectReason ?? null);
+        }
+      })(),
+    );
+  }
+
+  /**
+   * Record a fill once: the same fill id again is ignored, so a replayed execution event is never double counted.
+   * Returns true when the fill was new.
+   */
+  recordFill(runId: string, fill: Fill): boolean {
+    return this.write('record a fill', () =>
+      this.sql.insertFill.run(fill.fillId, runId, fill.clientOrderId, fill.symbol, fill.side, fill.quantity, fill.price, fill.commission, fill.time, fill.broker).changes > 0,
+    );
+  }
+
+  recordPositions(runId: string, cycle: number, time: EpochMs, positions: readonly Position[]): void {
+    this.write('record positions', () =>
+      this.db.transaction(() => {
+        for (const p of positions) this.sql.insertPosition.run(runId, cycle, time, p.symbol, p.quantity, p.averagePrice);
+      })(),
+    );
+  }
+
+  savePluginStates(runId: string, snapshots: readonly StateSnapshot[]): void {
+    this.write('save plugin states', () =>
+      this.db.transaction(() => {
+        for (const s of snapshots) this.sql.insertState.run(runId, s.strategyId, s.cycle, s.time, toJson(s.state));
+      })(),
+    );
+  }
+
+  recordFault(runId: string, fault: PluginFault): void {
+    this.write('record a fault', () => this.sql.insertFault.run(runId, fault.strategyId, fault.hook, fault.code, fault.message, fault.time, fault.cause ?? null));
+  }
+
+  recordOperatorAction(runId: string | null, action: OperatorAction): void {
+    this.write('record an operator action', () => this.sql.insertOperatorAction.run(runId, action.time, action.operator, action.action, toJson(action.detail)));
+  }
+
+  /** The snapshot with the highest cycle per plugin (the last saved, when a cycle was saved twice). */
+  latestPluginStates(runId: string): Map<string, StateSnapshot> {
+    const rows = this.sql.latestStates.all(runId) as StateRow[];
+    return new Map(rows.map((row) => [row.strategy_id, stateFromRow(row)]));
+  }
+
+  intents(runId: string): OrderIntent[] {
+    return (this.sql.intents.all(runId) as IntentRow[]).map(intentFromRow);
+  }
+
+  orders(runId: string): Order[] {
+    return (this.sql.orders.all(runId) as OrderRow[]).map(orderFromRow);
+  }
+
+  fills(runId: string): Fill[] {
+    return (this.sql.fills.all(runId) as FillRow[]).map(fillFromRow);
+  }
+
+  riskDecisions(runId: string): RiskDecision[] {
+    return (this.sql.riskDecisions.all(runId) as RiskDecisionRow[]).map(riskDecisionFromRow);
+  }
+
+  /** Every run, oldest first. */
+  runs(): RunSummary[] {
+    return (this.sql.runs.all() as RunRow[]).map(runFromRow);
+  }
+
+  /** The most recently started run, or undefined for an empty journal. */
+  latestRun(): RunSummary | undefined {
+    const row = this.sql.latestRun.get() as RunRow | undefined;
+    return row === undefined ? undefined : runFromRow(row);
+  }
+
+  signalCount(runId: string, strategyId?: string): number {
+    const row = (strategyId === undefined ? this.sql.signalCount.get(runId) : this.sql.signalCountByStrategy.get(runId, strategyId)) as { count: number };
+    return row.count;
+  }
+
+  /** Signals of a run in the order they were recorded, optionally of one cycle. */
+  signals(runId: string, cycle?: number): RecordedSignal[] {
+    const rows = (cycle === undefined ? this.sql.signals.all(runId) : this.sql.signalsOfCycle.all(runId, cycle)) as SignalRow[];
+    return rows.map(signalFromRow);
+  }
+
+  cycles(runId: string): CycleRecord[] {
+    return (this.sql.cycles.all(runId) as CycleRow[]).map(cycleFromRow);
+  }
+
+  /** The position snapshot of one cycle, or of the last recorded cycle when none is named. */
+  positions(runId: string, cycle?: number): Position[] {
+    const rows = (cycle === undefined ? this.sql.latestPositions.all(runId, runId) : this.sql.positionsOfCycle.all(runId, cycle)) as PositionRow[];
+    return rows.map(positionFromRow);
+  }
+
+  /** The status history of one order, oldest first. */
+  orderEvents(clientOrderId: string): { time: EpochMs; status: Order['status']; filledQuantity: number; averagePrice: number }[] {
+    const rows = this.sql.orderEvents.all(clientOrderId) as { time: number; status: Order['status']; filled_quantity: number; average_price: number }[];
+    return rows.map((r) => ({ time: r.time, status: r.status, filledQuantity: r.filled_quantity, averagePrice: r.average_price }));
+  }
+
+  /** Operator actions of one run, or of every run (and none) when no run is named. */
+  operatorActions(runId?: string): (OperatorAction & { readonly runId: string | null })[] {
+    const rows = (runId === undefined ? this.sql.allOperatorActions.all() : this.sql.operatorActions.all(runId)) as OperatorActionRow[];
+    return rows.map(operatorActionFromRow);
+  }
+
+  faults(runId: string): PluginFault[] {
+    return (this.sql.faults.all(runId) as FaultRow[]).map(faultFromRow);
+  }
+
+  settings(): JournalSettings {
+    return {
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      synchronous: Number(this.db.pragma('synchronous', { simple: true })),
+      foreignKeys: Number(this.db.pragma('foreign_keys', { simple: true })) === 1,
+      schemaVersion: Number((this.db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number }).v),
+    };
+  }
+
+  /** Close the connection; closing twice is harmless. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private write<T>(what: string, action: () => T, clientOrderId?: string): T {
+    try {
+      return action();
+    } catch (error) {
+      if (error instanceof ShError) throw error;
+      const code = sqliteCode(error);
+      if (clientOrderId !== undefined && (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE')) {
+        throw withCause(
+          new ShError('SH_ERR_EXEC_DUPLICATE_CLIENT_ORDER_ID', `client order id ${clientOrderId} is already journaled`, {
+            received: clientOrderId,
+            expected: 'a client order id never used before',
+            fix: 'Client order ids are unique forever: derive them from run, cycle, instrument and sequence. This is a bug.',
+          }),
+          error,
+        );
+      }
+      throw writeError(what, error);
+    }
+  }
+}
+
+function openDatabase(filePath: string, busyTimeoutMs: number): SqliteDatabase {
+  const inMemory = filePath === ':memory:' || filePath === '';
+  if (!inMemory) {
+    const directory = dirname(resolve(filePath));
+    try {
+      mkdirSync(directory, { recursive: true });
+    } catch (error) {
+      throw dataDirError(directory, error);
+    }
+  }
+  let db: SqliteDatabase | undefined;
+  try {
+    db = new Database(filePath);
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    return db;
+  } catch (error) {
+    db?.close();
+    throw dataDirError(inMemory ? filePath : dirname(resolve(filePath)), error);
+  }
+}
+
+function runFromRow(row: RunRow): RunSummary {
+  return { runId: row.run_id, profile: row.profile, mode: row.mode, startedAt: row.started_at, endedAt: row.ended_at, status: row.status };
+}
+
+function sqliteCode(error: unknown): string | undefined {
+  return error instanceof Database.SqliteError ? error.code : undefined;
+}
+
+function withCause(error: ShError, cause: unknown): ShError {
+  error.cause = cause;
+  return error;
+}
+
+function unknownRun(runId: string): ShError {
+  return new ShError('SH_ERR_JOURNAL_WRITE', `run ${runId} was never started in this journal`, {
+    received: runId,
+    expected: 'a run id passed to startRun first',
+    fix: 'Call startRun before recording anything for a run.',
+  });
+}
+
+function writeError(what: string, error: unknown): ShError {
+  const code = sqliteCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const details =
+    code === 'SQLITE_CONSTRAINT_FOREIGNKEY'
+      ? { sqliteCode: code, expected: 'a run (and order) recorded before what refers to it', fix: 'Call startRun before recording anything for a run.' }
+      : { sqliteCode: code, fix: 'Check disk space and that the --data-dir is writable; the journal must be durable before the host trades.' };
+  return withCause(new ShError('SH_ERR_JOURNAL_WRITE', `could not ${what}: ${message}`, { ...details, cause: message }), error);
+}
+
+function dataDirError(directory: string, error: unknown): ShError {
+  const message = error instanceof Error ? error.message : String(error);
+  return withCause(
+    new ShError('SH_ERR_DATA_DIR_UNWRITABLE', `cannot open the journal in ${directory}: ${message}`, {
+      where: directory,
+      received: directory,
+      expected: 'a directory the host can create and write',
+      fix: `Create ${directory} with write permission for this user, or pass another --data-dir.`,
+      cause: message,
+    }),
+    error,
+  );
+}

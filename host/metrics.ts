@@ -1,0 +1,45 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const PREFIX = 'strategy_host_';
+
+/**
+ * Every metric the host exports, in one registry on the main thread (workers return timings with their results).
+ * Names are prefixed `strategy_host_` and documented in docs/metrics.md.
+ */
+export class HostMetrics {
+  readonly registry = new Registry();
+  readonly cycleLatency = new Histogram({
+    name: `${PREFIX}cycle_latency_seconds`,
+    help: 'Decision-cycle latency: market event in, order intents out (evaluation, netting, risk, journal).',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly pluginEvaluation = new Histogram({
+    name: `${PREFIX}plugin_evaluation_seconds`,
+    help: 'Time one plugin evaluation took, measured where it ran.',
+    labelNames: ['strategy_id'],
+    buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05],
+    registers: [this.registry],
+  });
+  readonly signals = new Counter({ name: `${PREFIX}signals_total`, help: 'Signals emitted that changed a plugin target.', labelNames: ['strategy_id'], registers: [this.registry] });
+  readonly intents = new Counter({ name: `${PREFIX}order_intents_total`, help: 'Order intents produced by netting.', registers: [this.registry] });
+  readonly riskDecisions = new Counter({ name: `${PREFIX}risk_decisions_total`, help: 'Risk decisions by guard and result.', labelNames: ['guard', 'result'], registers: [this.registry] });
+  readonly orders = new Counter({ name: `${PREFIX}orders_total`, help: 'Orders by broker and status reached.', labelNames: ['broker', 'status'], registers: [this.registry] });
+  readonly fills = new Counter({ name: `${PREFIX}fills_total`, help: 'Fills received by broker.', labelNames: ['broker'], registers: [this.registry] });
+  readonly faults = new Counter({ name: `${PREFIX}plugin_faults_total`, help: 'Plugins faulted and quarantined.', labelNames: ['strategy_id', 'hook'], registers: [this.registry] });
+  readonly poolQueue = new Gauge({ name: `${PREFIX}pool_queue_size`, help: 'Tasks waiting in the worker pool queue.', registers: [this.registry] });
+  readonly poolTask = new Histogram({
+    name: `${PREFIX}pool_task_seconds`,
+    help: 'Time a worker spent on one task (a chunk of plugins).',
+    buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 1, 10],
+    registers: [this.registry],
+  });
+  readonly killSwitchTier = new Gauge({ name: `${PREFIX}kill_switch_tier`, help: 'Kill-switch tier: 0 ACTIVE, 1 WARN, 2 THROTTLE, 3 NO_NEW, 4 FLATTEN_ALL.', registers: [this.registry] });
+  readonly equity = new Gauge({ name: `${PREFIX}account_equity`, help: 'Account equity in account currency.', labelNames: ['broker'], registers: [this.registry] });
+  readonly cycles = new Counter({ name: `${PREFIX}cycles_total`, help: 'Decision cycles completed.', registers: [this.registry] });
+  readonly pluginsByMode = new Gauge({ name: `${PREFIX}plugins`, help: 'Loaded plugins by mode.', labelNames: ['mode'], registers: [this.registry] });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
+  }
+}
