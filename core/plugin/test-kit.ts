@@ -347,7 +347,7 @@ function faultError(fault: PluginFault, prepared: PreparedStrategy, watch: Watch
       if (isShError(error)) problems = error.problems;
     }
   }
-  const details = { where: `${fault.strategyId} (${fault.hook})`, time: fault.time, ...(fault.cause ? { cause: fault.cause } : {}) };
+  const details = { where: `${fault.strategyId} (${fault.hook})`, time: fault.time, fault, ...(fault.cause ? { cause: fault.cause } : {}) };
   return new ShError(code, `${fault.message} (at ${formatTime(fault.time)})`, details, problems);
 }
 

@@ -74,23 +74,26 @@ export function loadConfig(options: LoadConfigOptions): HostConfig {
   const env = options.env ?? process.env;
   for (const [key, value] of envOverrides(env)) config.set(key as never, value as never);
   config.set('profile', options.profile as never);
+  const overridden: Record<string, Record<string, unknown>> = {};
   for (const [key, value] of Object.entries(options.overrides ?? {})) {
     if (key.startsWith('plugins.settings.')) {
       const [id, field, ...rest] = key.slice('plugins.settings.'.length).split('.');
       const entry = (settings[id as string] ??= {});
       if (field === 'params' && rest.length > 0) entry.params = { ...(entry.params as object), [rest.join('.')]: value };
       else entry[field as string] = value;
-      for (const p of checkPluginSettings({ [id as string]: entry })) {
-        problems.push(new ShError('SH_ERR_CONFIG_INVALID', `${p.path} is invalid (command line)`, { where: p.path, received: p.received, expected: p.expected }));
-      }
+      overridden[id as string] = entry;
     } else {
       config.set(key as never, value as never);
     }
   }
+  // Checked once after all overrides: checking per override would list a bad entry once per flag naming it.
+  for (const p of checkPluginSettings(overridden)) {
+    problems.push(new ShError('SH_ERR_CONFIG_INVALID', `${p.path} is invalid (command line)`, { where: p.path, received: p.received, expected: p.expected }));
+  }
   try {
     config.validate({ allowed: 'strict' });
   } catch (error) {
-    problems.push(...configError(error, options).problems);
+    problems.push(...configError(error, options, config).problems);
   }
   if (problems.length > 0) {
     const source = options.configFile ? `profile ${options.profile} + ${options.configFile}` : `profile ${options.profile}`;
@@ -135,7 +138,7 @@ function readJson(file: string, label: string): Record<string, unknown> {
 }
 
 /** Turn convict's newline-joined messages into one ShError with a problem per line. */
-function configError(error: unknown, options: LoadConfigOptions): ShError {
+function configError(error: unknown, options: LoadConfigOptions, config: ConvictConfig): ShError {
   const source = options.configFile ? `profile ${options.profile} + ${options.configFile}` : `profile ${options.profile}`;
   const lines = String((error as Error).message ?? error)
     .split('\n')
@@ -148,7 +151,9 @@ function configError(error: unknown, options: LoadConfigOptions): ShError {
     }
     const m = /^([\w.]+): (.*?)(?:: value was (.*))?$/.exec(line);
     if (m) {
-      return new ShError('SH_ERR_CONFIG_INVALID', `${m[1]}: ${m[2]}`, { where: m[1], received: m[3] ?? '(see message)', expected: m[2], fix: `Set ${m[1]} to a valid value (docs/configuration.md).` });
+      // The value itself, not convict's text of it ("-5", '"gpu"'), so that received renders once, typed.
+      const received = config.has(m[1] as never) ? config.get(m[1] as never) : (m[3] ?? '(see message)');
+      return new ShError('SH_ERR_CONFIG_INVALID', `${m[1]}: ${m[2]}`, { where: m[1], received, expected: m[2], fix: `Set ${m[1]} to a valid value (docs/configuration.md).` });
     }
     return new ShError('SH_ERR_CONFIG_INVALID', line, { where: source });
   });

@@ -13,7 +13,7 @@ export interface PoolOptions {
   readonly taskTimeoutMs?: number;
 }
 
-const WORKER_URL = new URL('./worker.ts', import.meta.url);
+const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
 
 /**
  * Evaluates plugins on a piscina worker pool. A cycle is split into a few chunks of plugins (never one task per
@@ -38,7 +38,6 @@ export class PoolExecutor implements Executor {
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 60_000,
-      execArgv: ['--import', 'tsx'],
       workerData: { store: store.handle(), plugins: plugins.map((p) => ({ id: p.id, modulePath: p.modulePath, params: p.params })) },
     });
   }

@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { barId, resolveParams, SeriesStore, type AnyStrategy } from '../../core/index.js';
+import { SyntheticDataAdapter } from '../../adapters/data/synthetic/index.js';
+import { BENCH_HISTORY, BENCH_SYMBOLS } from '../plugins/bench-strategy.js';
+
+/** The repository root, computed from this file's location (bench/lib/ -> ../..). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Progress goes to stderr; the report goes to docs/benchmarks.md. */
+export function log(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+/** The machine the figures were measured on. */
+export interface MachineInfo {
+  readonly cpuModel: string;
+  readonly cores: number;
+  readonly availableParallelism: number;
+  readonly totalMemoryGiB: number;
+  readonly node: string;
+  readonly platform: string;
+  readonly loadAverageStart: readonly number[];
+}
+
+export function machineInfo(): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    availableParallelism: os.availableParallelism(),
+    totalMemoryGiB: os.totalmem() / 1024 ** 3,
+    node: process.version,
+    platform: `${os.type()} ${os.release()} (${os.arch()})`,
+    loadAverageStart: os.loadavg(),
+  };
+}
+
+/** Percentile by linear interpolation between closest ranks (p in [0, 100]). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p / 100) * (sorted.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  const a = sorted[lo] as number;
+  const b = sorted[hi] as number;
+  return a + (b - a) * (rank - lo);
+}
+
+export function mean(values: readonly number[]): number {
+  return values.length === 0 ? Number.NaN : values.reduce((s, v) => s + v, 0) / values.length;
+}
+
+/** A bench plugin module generated at bench time. */
+export interface GeneratedPlugin {
+  readonly id: string;
+  readonly modulePath: string;
+  readonly work: number;
+  readonly tier: 'light' | 'medium' | 'heavy';
+}
+
+/** The mix of a plugin set: how many plugins of each cost tier and their work (EWMA passes per evaluation). */
+export interface PluginMix {
+  readonly name: string;
+  readonly light: { readonly count: number; readonly work: number };
+  readonly medium: { readonly count: number; readonly work: number };
+  readonly heavy: { readonly count: number; readonly work: number };
+}
+
+export function mixSize(mix: PluginMix): number {
+  return mix.light.count + mix.medium.count + mix.heavy.count;
+}
+
+/**
+ * Write one tiny module per plugin into `dir`: each imports the factory by its file URL and default-exports one
+ * definition. The pool's workers import plugins by module path, and results are keyed by definition id, so each
+ * plugin needs its own module and id.
+ */
+export function generatePluginModules(dir: string, mix: PluginMix): GeneratedPlugin[] {
+  const factoryUrl = pathToFileURL(path.join(REPO_ROOT, 'bench', 'plugins', 'bench-strategy.ts')).href;
+  const plugins: GeneratedPlugin[] = [];
+  const tiers = (['heavy', 'medium', 'light'] as const).flatMap((tier) => Array.from({ length: mix[tier].count }, () => tier));
+  tiers.forEach((tier, i) => {
+    const id = `bench-${mix.name}-${String(i).padStart(2, '0')}`;
+    const work = mix[tier].work;
+    const modulePath = path.join(dir, `${id}.mjs`);
+    fs.writeFileSync(modulePath, `import { makeBenchStrategy } from ${JSON.stringify(factoryUrl)};\nexport default makeBenchStrategy(${JSON.stringify(id)}, ${work});\n`);
+    plugins.push({ id, modulePath, work, tier });
+  });
+  return plugins;
+}
+
+/** A plugin as both executors take it: spec plus definition (the pool ignores the definition). */
+export interface BenchSpec {
+  readonly id: string;
+  readonly modulePath: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly definition: AnyStrategy;
+}
+
+/** Import the generated modules in the main thread and resolve their (default) params. */
+export async function loadSpecs(plugins: readonly GeneratedPlugin[]): Promise<BenchSpec[]> {
+  const specs: BenchSpec[] = [];
+  for (const p of plugins) {
+    const mod = (await import(pathToFileURL(p.modulePath).href)) as { default: AnyStrategy };
+    const definition = mod.default;
+    if (definition.id !== p.id) throw new Error(`generated module ${p.modulePath} defines ${definition.id}, expected ${p.id}`);
+    specs.push({ id: p.id, modulePath: p.modulePath, params: resolveParams(definition.params, {}, 'bench').params, definition });
+  }
+  return specs;
+}
+
+/** The store of the bench plugins: daily bars of the five metals, synthetic world, 2015-2019. */
+export async function buildBenchStore(): Promise<{ store: SeriesStore; adapter: SyntheticDataAdapter }> {
+  const adapter = new SyntheticDataAdapter({ start: '2015-01-01', end: '2019-12-31' });
+  const data = await adapter.history({ ids: BENCH_SYMBOLS.map((s) => barId(s)), from: adapter.start, to: adapter.end + 86_400_000 });
+  return { store: SeriesStore.build(data), adapter };
+}
+
+/** Decision times with a full bench window: availability times of GLD bars from row BENCH_HISTORY on. */
+export function decisionTimes(store: SeriesStore): Float64Array {
+  const id = barId('GLD');
+  const n = store.length(id);
+  const times: number[] = [];
+  for (let i = BENCH_HISTORY; i < n; i++) times.push(store.availableAtIndex(id, i));
+  return Float64Array.from(times);
+}
+
+/** A fresh temp directory under os.tmpdir(). */
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function fmt(value: number, digits = 0): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** Let the event loop breathe between measurements (GC, pending callbacks). */
+export async function settle(ms = 50): Promise<void> {
+  if (typeof globalThis.gc === 'function') globalThis.gc();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
