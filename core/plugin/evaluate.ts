@@ -45,6 +45,8 @@ export function prepareStrategy(definition: AnyStrategy, params: Readonly<Record
   try {
     needs = definition.needs(params as never);
   } catch (error) {
+    // A rule across params checked in needs() is a configuration error, not a fault: report it as such.
+    if (isShError(error, 'SH_ERR_PLUGIN_PARAM_INVALID')) throw error;
     throw wrapFault(definition.id, 'needs', error);
   }
   if (!needs || !Array.isArray(needs.bars) || !(Number.isInteger(needs.history) && needs.history >= 1)) {

@@ -3,4 +3,5 @@ export * from './context.js';
 export * from './define-strategy.js';
 export * from './manifest.js';
 export * from './evaluate.js';
+
 export * from './test-kit.js';

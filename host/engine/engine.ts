@@ -5,6 +5,7 @@ import {
   clientOrderId,
   isSimulatedBroker,
   netTargets,
+  PositionBook,
   tierRank,
   VirtualBook,
   type AllocatorConfig,
@@ -81,7 +82,8 @@ interface PluginRuntime {
  */
 export class Engine {
   private readonly runtimes: PluginRuntime[];
-  private readonly positions = new Map<string, number>();
+  /** Positions from the fills this host received (the broker stays the truth; reconciliation compares them). */
+  private readonly book = new PositionBook();
   private readonly working = new Map<string, { symbol: string; signedRemaining: number }>();
   private readonly equityCurve: number[] = [];
   private tier: KillTier;
@@ -229,9 +231,9 @@ export class Engine {
     const targets = this.tier === 'FLATTEN_ALL' ? new Map() : netTargets(budgets, signalMap, price, (s) => instruments.get(s));
     const intents = buildIntents(
       targets,
-      (s) => this.positions.get(s) ?? 0,
+      (s) => this.book.position(s).quantity,
       () => 0,
-      [...this.positions.entries()].filter(([, q]) => q !== 0).map(([s]) => s),
+      this.book.positions().map((p) => p.symbol),
       price,
       (s) => instruments.get(s),
       { runId: settings.runId, cycle: this.cycle, time, minTradeNotional: settings.minTradeNotional, clientOrderId: (symbol, sequence) => clientOrderId({ runId: settings.runId, cycle: this.cycle, symbol, sequence }) },
@@ -243,7 +245,7 @@ export class Engine {
       time,
       tier: this.tier,
       equity,
-      position: (s) => this.positions.get(s) ?? 0,
+      position: (s) => this.book.position(s).quantity,
       price,
       instrument: (s) => instruments.get(s),
     });
@@ -274,10 +276,10 @@ export class Engine {
     metrics.poolQueue.set(executor.stats().queueSize);
     if ('workerTimings' in executor) for (const ms of (executor as { workerTimings: number[] }).workerTimings.splice(0)) metrics.poolTask.observe(ms / 1000);
     journal.recordCycle({ runId: settings.runId, cycle: this.cycle, time, latencyMs, intents: approved.length, equity: accountEquity });
-    if (approved.length > 0) journal.recordPositions(settings.runId, this.cycle, time, [...this.positions.entries()].map(([symbol, quantity]) => ({ symbol, quantity, averagePrice: 0 })));
+    if (approved.length > 0) journal.recordPositions(settings.runId, this.cycle, time, this.book.positions());
     if (settings.mode === 'paper' && settings.stateSnapshotEvery > 0 && this.cycle % settings.stateSnapshotEvery === 0) this.saveStates(false);
     if (settings.progressEvery > 0 && (this.cycle % settings.progressEvery === 0 || i === 0)) {
-      this.deps.log(`cycle ${this.cycle}/${clockLength(clock)} ${new Date(time).toISOString().slice(0, 10)} equity ${accountEquity.toFixed(0)} orders ${this.orders} fills ${this.fills}`);
+      this.deps.log(`cycle ${this.cycle}/${clock.times.length} ${new Date(time).toISOString().slice(0, 10)} equity ${accountEquity.toFixed(0)} orders ${this.orders} fills ${this.fills}`);
     }
   }
 
@@ -303,8 +305,7 @@ export class Engine {
     if (event.type === 'accepted') {
       this.working.set(order.clientOrderId, { symbol: order.symbol, signedRemaining: (order.side === 'buy' ? 1 : -1) * (order.quantity - order.filledQuantity) });
     } else if (event.type === 'fill') {
-      const signed = event.fill.side === 'buy' ? event.fill.quantity : -event.fill.quantity;
-      this.positions.set(event.fill.symbol, (this.positions.get(event.fill.symbol) ?? 0) + signed);
+      this.book.applyFill(event.fill, this.deps.instruments.get(event.fill.symbol)?.multiplier ?? 1);
       this.fills += 1;
       journal.recordFill(settings.runId, event.fill);
       metrics.fills.inc({ broker: this.deps.broker.id });
@@ -319,8 +320,4 @@ export class Engine {
     const snapshots: StateSnapshot[] = this.runtimes.map((r) => ({ strategyId: r.plugin.id, cycle: this.cycle, time, state: r.state }));
     if (snapshots.length > 0 && (final || this.cycle > 0)) this.deps.journal.savePluginStates(this.deps.settings.runId, snapshots);
   }
-}
-
-function clockLength(clock: MarketClock): number {
-  return clock.times.length;
 }

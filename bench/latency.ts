@@ -1,0 +1,129 @@
+import os from 'node:os';
+import path from 'node:path';
+import { newRunId, type Instrument, type SeriesStore } from '../core/index.js';
+import { buildMarketClock } from '../host/engine/market-clock.js';
+import type { Executor } from '../host/executor/executor.js';
+import { InlineExecutor } from '../host/executor/inline.js';
+import { PoolExecutor } from '../host/executor/pool.js';
+import { SqliteJournal } from '../host/journal/sqlite-journal.js';
+import { loadPlugins, type LoadedPlugin } from '../host/plugins/loader.js';
+import { BENCH_SYMBOLS } from './plugins/bench-strategy.js';
+import { generatePluginModules, log, mean, percentile, settle, type PluginMix } from './lib/common.js';
+import { histogramPercentileMs, runEngine } from './lib/engine-harness.js';
+
+export interface LatencyFigures {
+  readonly executor: 'inline' | 'pool';
+  readonly journal: 'file' | 'memory';
+  readonly cycles: number;
+  /** Engine cycle latency (event in -> intents out, incl. risk and durable journal writes) from the journal, ms. */
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly mean: number;
+  /** The same p99 as the /metrics histogram reports it: upper bound of its bucket, ms. */
+  readonly histogramP99: number;
+  /** Plugin fan-out alone (executor.evaluateCycle), ms. */
+  readonly fanoutP50: number;
+  readonly fanoutP99: number;
+  readonly intentsPerCycle: number;
+  readonly orders: number;
+  readonly faults: number;
+}
+
+export interface LatencyOptions {
+  readonly store: SeriesStore;
+  readonly instruments: ReadonlyMap<string, Instrument>;
+  readonly dir: string;
+  readonly mix: PluginMix;
+  readonly cycles: number;
+  readonly warmupCycles: number;
+}
+
+export interface LatencySection {
+  readonly mix: PluginMix;
+  readonly plugins: number;
+  readonly threads: number;
+  readonly results: readonly LatencyFigures[];
+}
+
+/**
+ * Section 2: the real Engine in paper mode (one fan-out per cycle) with light bench plugins, on each executor and
+ * with the journal in a temp file (durable, as the host runs) and in memory (to show what durability costs).
+ */
+export async function measureLatency(options: LatencyOptions): Promise<LatencySection> {
+  const { store, instruments, mix } = options;
+  const threads = Math.max(1, os.availableParallelism());
+  const generated = generatePluginModules(options.dir, mix);
+  const plugins = await loadPlugins({ dirs: [], paths: generated.map((g) => g.modulePath), settings: {}, defaultMode: 'live' });
+  log(`paper latency: ${plugins.length} plugins loaded with loadPlugins()`);
+
+  const clock = buildMarketClock(store, [...BENCH_SYMBOLS], Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+  const n = clock.times.length;
+  const measured = { from: clock.times[n - options.cycles] as number, to: clock.times[n - 1] as number };
+  const warm = { from: clock.times[n - options.cycles - options.warmupCycles] as number, to: clock.times[n - options.cycles - 1] as number };
+
+  const specs = plugins.map((p) => ({ id: p.id, modulePath: p.modulePath, params: p.params, definition: p.definition }));
+  const executors: Record<'inline' | 'pool', Executor> = {
+    inline: new InlineExecutor(store, specs),
+    pool: new PoolExecutor(store, specs, { threads }),
+  };
+  const results: LatencyFigures[] = [];
+  try {
+    // Warm the executors (workers import tsx and the plugin modules on their first task).
+    for (const executor of Object.values(executors)) {
+      for (let i = 0; i < 5; i++) await executor.evaluateCycle(warm.from, plugins.map((p) => ({ id: p.id, state: p.definition.init(p.params as never) })));
+    }
+    for (const journalKind of ['file', 'memory'] as const) {
+      for (const kind of ['inline', 'pool'] as const) {
+        const journal = new SqliteJournal(journalKind === 'file' ? path.join(options.dir, `journal-paper-${kind}.sqlite`) : ':memory:');
+        try {
+          await settle();
+          results.push(await runOne(kind, journalKind, executors[kind], journal, store, instruments, plugins, warm, measured));
+          const r = results[results.length - 1]!;
+          log(`paper latency ${kind}/${journalKind} journal: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms (fan-out p99 ${r.fanoutP99.toFixed(3)} ms)`);
+        } finally {
+          journal.close();
+        }
+      }
+    }
+  } finally {
+    await executors.pool.close();
+    await executors.inline.close();
+  }
+  return { mix, plugins: plugins.length, threads, results };
+}
+
+async function runOne(
+  kind: 'inline' | 'pool',
+  journalKind: 'file' | 'memory',
+  executor: Executor,
+  journal: SqliteJournal,
+  store: SeriesStore,
+  instruments: ReadonlyMap<string, Instrument>,
+  plugins: readonly LoadedPlugin[],
+  warm: { from: number; to: number },
+  measured: { from: number; to: number },
+): Promise<LatencyFigures> {
+  const salt = `${kind}-${journalKind}`;
+  // A short warm-up run of the same engine wiring first (JIT, SQLite statement caches), then the measured run.
+  await runEngine({ runId: newRunId(Date.now(), `${salt}-warm`), mode: 'paper', ...warm, store, instruments, plugins, executor, journal });
+  const runId = newRunId(Date.now(), salt);
+  const run = await runEngine({ runId, mode: 'paper', ...measured, store, instruments, plugins, executor, journal });
+  const cycles = journal.cycles(runId);
+  const latencies = cycles.map((c) => c.latencyMs);
+  return {
+    executor: kind,
+    journal: journalKind,
+    cycles: cycles.length,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: Math.max(...latencies),
+    mean: mean(latencies),
+    histogramP99: await histogramPercentileMs(run.metrics, 99),
+    fanoutP50: percentile(run.executor.fanoutMs, 50),
+    fanoutP99: percentile(run.executor.fanoutMs, 99),
+    intentsPerCycle: mean(cycles.map((c) => c.intents)),
+    orders: run.summary.orders,
+    faults: journal.faults(runId).length,
+  };
+}
