@@ -24,6 +24,7 @@ export interface BacktestFigures {
   readonly orders: number;
   readonly fills: number;
   readonly faults: number;
+  readonly faultMessages: readonly string[];
 }
 
 export interface BacktestSection {
@@ -78,6 +79,7 @@ export async function measureBacktest(options: BacktestOptions): Promise<Backtes
         orders: run.summary.orders,
         fills: run.summary.fills,
         faults: journal.faults(runId).length,
+        faultMessages: journal.faults(runId).slice(0, 5).map((f) => `${f.strategyId}: ${f.message}`),
       });
       log(`backtest ${kind}: ${cycles} cycles in ${seconds.toFixed(2)} s (history phase ${historySeconds.toFixed(2)} s)`);
     } finally {

@@ -28,6 +28,7 @@ export interface LatencyFigures {
   readonly intentsPerCycle: number;
   readonly orders: number;
   readonly faults: number;
+  readonly faultMessages: readonly string[];
 }
 
 export interface LatencyOptions {
@@ -125,5 +126,6 @@ async function runOne(
     intentsPerCycle: mean(cycles.map((c) => c.intents)),
     orders: run.summary.orders,
     faults: journal.faults(runId).length,
+    faultMessages: journal.faults(runId).slice(0, 5).map((f) => `${f.strategyId}: ${f.message}`),
   };
 }

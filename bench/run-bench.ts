@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureBacktest } from './backtest.js';
 import { measureLatency } from './latency.js';
-import { buildBenchStore, decisionTimes, log, machineInfo, tempDir, type PluginMix } from './lib/common.js';
+import { buildBenchStore, decisionTimes, log, machineInfo, probeCpuCapacity, tempDir, type PluginMix } from './lib/common.js';
 import { renderReport, type BenchParameters } from './report.js';
 import { measureScenario } from './throughput.js';
 
@@ -25,13 +25,15 @@ const PAPER: PluginMix = { ...LIGHT, name: 'paper' };
 
 const PARAMS: BenchParameters = QUICK
   ? { cycles: 30, rounds: 1, warmupCycles: 3, historyTimes: 60, paperCycles: 30, paperWarmupCycles: 10 }
-  : { cycles: 300, rounds: 3, warmupCycles: 10, historyTimes: Number.POSITIVE_INFINITY, paperCycles: 250, paperWarmupCycles: 50 };
+  : { cycles: 300, rounds: 6, warmupCycles: 10, historyTimes: Number.POSITIVE_INFINITY, paperCycles: 250, paperWarmupCycles: 50 };
 const BACKTEST = QUICK ? { start: '2019-01-01', end: '2019-06-30', warmupDays: 800 } : { start: '2012-01-01', end: '2019-12-31', warmupDays: 800 };
 
 async function main(): Promise<void> {
   const started = performance.now();
   const machine = machineInfo();
   log(`machine: ${machine.cpuModel} x ${machine.cores}, ${machine.totalMemoryGiB.toFixed(1)} GiB, node ${machine.node}, load ${machine.loadAverageStart.map((x) => x.toFixed(2)).join(' ')}${QUICK ? ' (QUICK mode)' : ''}`);
+  const capacityStart = await probeCpuCapacity(machine.availableParallelism);
+  log(`cpu capacity probe: ${machine.availableParallelism} spinning threads got ${capacityStart.toFixed(2)} cores`);
   const dir = tempDir('strategy-host-bench-');
   log(`generated plugin modules and journals go to ${dir}`);
   try {
@@ -52,10 +54,13 @@ async function main(): Promise<void> {
     log('section 3: whole-engine backtest');
     const backtest = await measureBacktest({ dir, ...BACKTEST });
 
+    const capacityEnd = await probeCpuCapacity(machine.availableParallelism);
+    log(`cpu capacity probe: ${machine.availableParallelism} spinning threads got ${capacityEnd.toFixed(2)} cores`);
     const totalSeconds = (performance.now() - started) / 1000;
     const markdown = renderReport({
       machine,
       loadAverageEnd: os.loadavg(),
+      cpuCapacity: { start: capacityStart, end: capacityEnd },
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       totalSeconds,
       parameters: params,

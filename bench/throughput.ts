@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { SeriesStore } from '../core/index.js';
+import type { EvaluationResult, SeriesStore } from '../core/index.js';
 import type { Executor } from '../host/executor/executor.js';
 import { InlineExecutor } from '../host/executor/inline.js';
 import { PoolExecutor } from '../host/executor/pool.js';
@@ -14,7 +14,10 @@ export interface CycleFigures {
   readonly evaluationsPerSecond: number;
   readonly cycleMsP50: number;
   readonly cycleMsP99: number;
+  /** CPU time of the whole process (all threads) over wall time while measuring: cores actually used. */
+  readonly coresUsed: number;
   readonly faults: number;
+  readonly faultMessages: readonly string[];
 }
 
 /** Whole-history (backtest) throughput of one executor. */
@@ -23,7 +26,9 @@ export interface HistoryFigures {
   readonly evaluations: number;
   readonly seconds: number;
   readonly evaluationsPerSecond: number;
+  readonly coresUsed: number;
   readonly faults: number;
+  readonly faultMessages: readonly string[];
 }
 
 export interface ScenarioFigures {
@@ -35,6 +40,8 @@ export interface ScenarioFigures {
   /** Construct the pool and complete its first cycle (workers start, import tsx and the plugin modules). */
   readonly poolColdStartMs: number;
   readonly cycle: { readonly inline: CycleFigures; readonly pool: CycleFigures };
+  /** Pool / inline throughput ratio of each round (rounds alternate which executor goes first). */
+  readonly roundRatios: readonly number[];
   readonly history: { readonly inline: HistoryFigures; readonly pool: HistoryFigures };
 }
 
@@ -61,11 +68,14 @@ class States {
   entries(): TaskEntry[] {
     return this.specs.map((s) => ({ id: s.id, state: this.states.get(s.id) }));
   }
-  update(results: readonly { ok: boolean; strategyId: string; state?: unknown }[]): number {
+  update(results: readonly EvaluationResult[], messages?: Set<string>): number {
     let faults = 0;
     for (const r of results) {
       if (r.ok) this.states.set(r.strategyId, r.state);
-      else faults += 1;
+      else {
+        faults += 1;
+        messages?.add(`${r.strategyId}: ${r.fault.message}`);
+      }
     }
     return faults;
   }
@@ -74,12 +84,23 @@ class States {
 interface CycleSample {
   evaluations: number;
   seconds: number;
+  cpuSeconds: number;
   cycleMs: number[];
   faults: number;
+  faultMessages: Set<string>;
   durationsMs: number[];
 }
 
+const newSample = (): CycleSample => ({ evaluations: 0, seconds: 0, cpuSeconds: 0, cycleMs: [], faults: 0, faultMessages: new Set(), durationsMs: [] });
+
+/** CPU seconds used by this process so far, every thread included (worker threads are threads of this process). */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 async function timeCycles(executor: Executor, states: States, times: ArrayLike<number>, sample: CycleSample): Promise<void> {
+  const cpu0 = cpuSeconds();
   for (let i = 0; i < times.length; i++) {
     const t0 = performance.now();
     const results = await executor.evaluateCycle(times[i] as number, states.entries());
@@ -87,13 +108,14 @@ async function timeCycles(executor: Executor, states: States, times: ArrayLike<n
     sample.seconds += ms / 1000;
     sample.cycleMs.push(ms);
     sample.evaluations += results.length;
-    sample.faults += states.update(results as never);
+    sample.faults += states.update(results, sample.faultMessages);
     for (const r of results) sample.durationsMs.push(r.durationMs);
   }
+  sample.cpuSeconds += cpuSeconds() - cpu0;
 }
 
 async function warmCycles(executor: Executor, states: States, times: ArrayLike<number>): Promise<void> {
-  for (let i = 0; i < times.length; i++) states.update((await executor.evaluateCycle(times[i] as number, states.entries())) as never);
+  for (let i = 0; i < times.length; i++) states.update(await executor.evaluateCycle(times[i] as number, states.entries()));
 }
 
 function cycleFigures(s: CycleSample): CycleFigures {
@@ -104,17 +126,30 @@ function cycleFigures(s: CycleSample): CycleFigures {
     evaluationsPerSecond: s.evaluations / s.seconds,
     cycleMsP50: percentile(s.cycleMs, 50),
     cycleMsP99: percentile(s.cycleMs, 99),
+    coresUsed: s.cpuSeconds / s.seconds,
     faults: s.faults,
+    faultMessages: [...s.faultMessages].slice(0, 5),
   };
 }
 
 async function timeHistory(executor: Executor, specs: readonly BenchSpec[], times: Float64Array): Promise<HistoryFigures> {
   const entries = specs.map((s) => ({ id: s.id, state: s.definition.init(s.params as never) }));
+  const cpu0 = cpuSeconds();
   const t0 = performance.now();
   const results = await executor.evaluateHistory(times, entries);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds() - cpu0;
   const evaluations = results.reduce((n, r) => n + r.evaluations, 0);
-  return { times: times.length, evaluations, seconds, evaluationsPerSecond: evaluations / seconds, faults: results.filter((r) => r.fault).length };
+  const faulted = results.filter((r) => r.fault);
+  return {
+    times: times.length,
+    evaluations,
+    seconds,
+    evaluationsPerSecond: evaluations / seconds,
+    coresUsed: cpu / seconds,
+    faults: faulted.length,
+    faultMessages: faulted.slice(0, 5).map((r) => `${r.strategyId}: ${r.fault?.message ?? ''}`),
+  };
 }
 
 /**
@@ -145,9 +180,11 @@ export async function measureScenario(options: ThroughputOptions): Promise<Scena
     await warmCycles(inline, inlineStates, warm);
     await warmCycles(pool, poolStates, warm);
 
-    const inlineSample: CycleSample = { evaluations: 0, seconds: 0, cycleMs: [], faults: 0, durationsMs: [] };
-    const poolSample: CycleSample = { evaluations: 0, seconds: 0, cycleMs: [], faults: 0, durationsMs: [] };
+    const inlineSample = newSample();
+    const poolSample = newSample();
+    const roundRatios: number[] = [];
     for (let round = 0; round < options.rounds; round++) {
+      const before = { inline: inlineSample.seconds, pool: poolSample.seconds };
       const slice = timed.subarray(round * perRound, (round + 1) * perRound);
       const order: [Executor, States, CycleSample][] = [
         [inline, inlineStates, inlineSample],
@@ -158,7 +195,9 @@ export async function measureScenario(options: ThroughputOptions): Promise<Scena
         await settle();
         await timeCycles(executor, states, slice, sample);
       }
-      log(`${mix.name}: cycle round ${round + 1}/${options.rounds}: inline ${(inlineSample.evaluations / inlineSample.seconds).toFixed(0)} ev/s, pool ${(poolSample.evaluations / poolSample.seconds).toFixed(0)} ev/s so far`);
+      // Same number of evaluations on both sides within a round: the throughput ratio is the inverse time ratio.
+      roundRatios.push((inlineSample.seconds - before.inline) / (poolSample.seconds - before.pool));
+      log(`${mix.name}: cycle round ${round + 1}/${options.rounds}: pool/inline ${roundRatios[round]!.toFixed(2)}x (so far inline ${(inlineSample.evaluations / inlineSample.seconds).toFixed(0)} ev/s, pool ${(poolSample.evaluations / poolSample.seconds).toFixed(0)} ev/s)`);
     }
 
     const historyTimes = times.subarray(Math.max(0, times.length - options.historyTimes));
@@ -179,6 +218,7 @@ export async function measureScenario(options: ThroughputOptions): Promise<Scena
       meanEvaluationUs: mean(inlineSample.durationsMs) * 1000,
       poolColdStartMs,
       cycle: { inline: cycleFigures(inlineSample), pool: cycleFigures(poolSample) },
+      roundRatios,
       history: { inline: historyInline, pool: historyPool },
     };
   } finally {

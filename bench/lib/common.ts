@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { barId, resolveParams, SeriesStore, type AnyStrategy } from '../../core/index.js';
 import { SyntheticDataAdapter } from '../../adapters/data/synthetic/index.js';
 import { BENCH_HISTORY, BENCH_SYMBOLS } from '../plugins/bench-strategy.js';
@@ -143,4 +144,31 @@ export function fmt(value: number, digits = 0): string {
 export async function settle(ms = 50): Promise<void> {
   if (typeof globalThis.gc === 'function') globalThis.gc();
   await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const SPIN_WORKER = `
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (ms) => {
+  const end = Date.now() + ms;
+  let x = 0;
+  while (Date.now() < end) for (let i = 0; i < 1000; i++) x += Math.sqrt(x + i);
+  parentPort.postMessage(x);
+});`;
+
+/**
+ * How many cores this process can actually get right now: `threads` worker threads spin for `ms` and the process
+ * CPU time is divided by wall time. On an idle machine it is close to `threads`; other load lowers it.
+ */
+export async function probeCpuCapacity(threads: number, ms = 1000): Promise<number> {
+  const workers = Array.from({ length: threads }, () => new Worker(SPIN_WORKER, { eval: true }));
+  try {
+    await Promise.all(workers.map((w) => new Promise((resolve) => w.once('online', resolve))));
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await Promise.all(workers.map((w) => new Promise((resolve) => { w.once('message', resolve); w.postMessage(ms); })));
+    const used = process.cpuUsage(cpu0);
+    return (used.user + used.system) / 1000 / (performance.now() - t0);
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }

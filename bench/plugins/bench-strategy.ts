@@ -6,6 +6,9 @@ export const BENCH_SYMBOLS = ['GLD', 'SLV', 'PPLT', 'IAU', 'GDX'] as const;
 /** Rows of close history each bench plugin reads per evaluation. */
 export const BENCH_HISTORY = 260;
 
+/** Per-evaluation time budget of bench plugins, ms (the host default is 50). */
+export const BENCH_TIME_BUDGET_MS = 5_000;
+
 /** State carried from one evaluation to the next (JSON-serialisable, as the contract asks). */
 export interface BenchState {
   readonly evaluations: number;
@@ -62,6 +65,8 @@ export function makeBenchStrategy(id: string, work: number) {
     api: 1,
     summary: `Benchmark plugin: ${passes} EWMA/variance pass(es) over ${BENCH_HISTORY} closes of ${symbol}`,
     params: {},
+    // Generous budget: on a shared, busy machine a preempted evaluation must not fault a plugin and shrink the workload.
+    timeBudgetMs: BENCH_TIME_BUDGET_MS,
     needs: () => ({ bars: [symbol], history: BENCH_HISTORY }),
     init: (): BenchState => ({ evaluations: 0, lastWeight: 0 }),
     evaluate(ctx, _params, state) {

@@ -7,6 +7,13 @@ import type { StrategyContext } from './context.js';
 import type { AnyStrategy, StrategyNeeds } from './define-strategy.js';
 
 export const DEFAULT_TIME_BUDGET_MS = 50;
+/**
+ * A plugin is faulted for time when it overruns its budget this many evaluations in a row, or once by more than
+ * HARD_BUDGET_MULTIPLE times its budget. One overrun alone is usually a GC pause or a busy machine, not a slow plugin:
+ * quarantining a healthy live plugin for it would be worse than the delay.
+ */
+export const BUDGET_OVERRUNS_TO_FAULT = 3;
+export const HARD_BUDGET_MULTIPLE = 10;
 
 /** The hooks the host calls; faults name the hook. */
 export type StrategyHook = 'needs' | 'init' | 'evaluate';
@@ -33,7 +40,7 @@ export interface PreparedStrategy {
 
 /** Outcome of one evaluation. */
 export type EvaluationResult =
-  | { readonly ok: true; readonly strategyId: string; readonly signals: readonly Signal[]; readonly state: unknown; readonly durationMs: number }
+  | { readonly ok: true; readonly strategyId: string; readonly signals: readonly Signal[]; readonly state: unknown; readonly durationMs: number; readonly overBudget: boolean }
   | { readonly ok: false; readonly strategyId: string; readonly fault: PluginFault; readonly durationMs: number };
 
 /** A monotonic clock in milliseconds, injected so core stays free of I/O. */
@@ -129,15 +136,10 @@ export function evaluateOnce(prepared: PreparedStrategy, store: SeriesStore, now
       throw new ShError('SH_ERR_PLUGIN_SIGNAL_INVALID', `plugin ${strategyId} returned no output object`, { where: `${strategyId} (evaluate)`, received: output, expected: '{ signals, state }' });
     }
     const signals = validateSignals(strategyId, output.signals, prepared.universe);
-    if (durationMs > prepared.timeBudgetMs) {
-      return {
-        ok: false,
-        strategyId,
-        durationMs,
-        fault: { strategyId, hook: 'evaluate', code: 'SH_ERR_PLUGIN_FAULTED', message: `evaluation took ${durationMs.toFixed(1)} ms, over its budget of ${prepared.timeBudgetMs} ms`, time: now },
-      };
+    if (durationMs > prepared.timeBudgetMs * HARD_BUDGET_MULTIPLE) {
+      return { ok: false, strategyId, durationMs, fault: overBudgetFault(prepared, now, `evaluation took ${durationMs.toFixed(1)} ms, over ${HARD_BUDGET_MULTIPLE}x its budget of ${prepared.timeBudgetMs} ms`) };
     }
-    return { ok: true, strategyId, signals, state: output.state, durationMs };
+    return { ok: true, strategyId, signals, state: output.state, durationMs, overBudget: durationMs > prepared.timeBudgetMs };
   } catch (error) {
     const fault = wrapFault(strategyId, 'evaluate', error);
     return { ok: false, strategyId, durationMs: clock() - started, fault: {
@@ -172,8 +174,9 @@ export function evaluateHistory(prepared: PreparedStrategy, store: SeriesStore, 
   const signals: (readonly Signal[])[] = [];
   let state = initialState;
   let durationMs = 0;
+  const overruns = new OverrunCounter();
   for (let i = 0; i < times.length; i++) {
-    const result = evaluateOnce(prepared, store, times[i] as number, state, clock);
+    const result = overruns.check(prepared, evaluateOnce(prepared, store, times[i] as number, state, clock), times[i] as number);
     durationMs += result.durationMs;
     if (!result.ok) {
       for (let j = i; j < times.length; j++) signals.push([]);
@@ -183,6 +186,30 @@ export function evaluateHistory(prepared: PreparedStrategy, store: SeriesStore, 
     state = result.state;
   }
   return { strategyId: prepared.definition.id, signals, finalState: state, durationMs, evaluations: times.length };
+}
+
+/**
+ * Counts consecutive budget overruns of one plugin and turns the BUDGET_OVERRUNS_TO_FAULT-th into a fault.
+ * The engine keeps one per plugin across cycles; evaluateHistory one per history.
+ */
+export class OverrunCounter {
+  private consecutive = 0;
+
+  check(prepared: PreparedStrategy, result: EvaluationResult, now: EpochMs): EvaluationResult {
+    if (!result.ok) return result;
+    this.consecutive = result.overBudget ? this.consecutive + 1 : 0;
+    if (this.consecutive < BUDGET_OVERRUNS_TO_FAULT) return result;
+    return {
+      ok: false,
+      strategyId: result.strategyId,
+      durationMs: result.durationMs,
+      fault: overBudgetFault(prepared, now, `${BUDGET_OVERRUNS_TO_FAULT} evaluations in a row over its budget of ${prepared.timeBudgetMs} ms (last ${result.durationMs.toFixed(1)} ms)`),
+    };
+  }
+}
+
+function overBudgetFault(prepared: PreparedStrategy, now: EpochMs, message: string): PluginFault {
+  return { strategyId: prepared.definition.id, hook: 'evaluate', code: 'SH_ERR_PLUGIN_FAULTED', message, time: now };
 }
 
 /** Run a plugin's init hook, wrapping errors as faults. */

@@ -26,7 +26,7 @@ export interface RunOptions<S = unknown> {
   readonly times?: readonly number[];
   /** Start from this state instead of init(params). It is deep-frozen in place. */
   readonly state?: S;
-  /** Clock for the time budget. Default performance.now. */
+  /** Clock for the time budget (e.g. performance.now). Default: none, every evaluation takes 0 ms. */
   readonly clock?: Clock;
 }
 
@@ -63,7 +63,8 @@ export function runStrategy<P extends ParamSpecs, S>(definition: StrategyDefinit
     throw new ShError('SH_ERR_DATA_SERIES_UNKNOWN', `plugin ${plugin.id} needs ${missing.join(', ')}, which the data does not hold`, { where: `${plugin.id} (needs)`, received: store.ids(), expected: seriesOf(prepared.needs).join(', '), fix: 'Pass every series the plugin needs in `data`.' });
   }
   const times = options.times ? [...options.times] : prepared.needs.bars.length > 0 ? decisionTimes(store, prepared.needs.bars) : unionOfAvailability(store, prepared.needs.series ?? []);
-  const clock = options.clock ?? (() => performance.now());
+  // No timing by default: time budgets belong to the host and to benchmarks, never to unit tests on a busy machine.
+  const clock = options.clock ?? (() => 0);
   let state: S = options.state !== undefined ? options.state : (guardHook(watch, plugin.id, () => initState(prepared)) as S);
   const signals: Signal[][] = [];
   const states: unknown[] = [];

@@ -5,6 +5,7 @@ import {
   clientOrderId,
   isSimulatedBroker,
   netTargets,
+  OverrunCounter,
   PositionBook,
   tierRank,
   VirtualBook,
@@ -73,6 +74,7 @@ interface PluginRuntime {
   signalChanges: number;
   fault?: PluginFault;
   readonly book: VirtualBook;
+  readonly overruns: OverrunCounter;
 }
 
 /**
@@ -106,6 +108,7 @@ export class Engine {
       weights: new Map(),
       signalChanges: 0,
       book: new VirtualBook(plugin.id, virtualCapital, deps.settings.costs, lot, deps.settings.minTradeNotional),
+      overruns: new OverrunCounter(),
     }));
     this.tier = deps.settings.initialTier;
     deps.metrics.killSwitchTier.set(tierRank(this.tier));
@@ -162,7 +165,7 @@ export class Engine {
         if (h.fault && i === h.evaluations - 1) {
           results.set(r.plugin.id, { ok: false, strategyId: r.plugin.id, fault: h.fault, durationMs: 0 });
         } else if (i < h.evaluations) {
-          results.set(r.plugin.id, { ok: true, strategyId: r.plugin.id, signals: h.signals[i]!, state: i === clock.times.length - 1 ? h.finalState : r.state, durationMs: 0 });
+          results.set(r.plugin.id, { ok: true, strategyId: r.plugin.id, signals: h.signals[i]!, state: i === clock.times.length - 1 ? h.finalState : r.state, durationMs: 0, overBudget: false });
         }
       }
       await this.cycleStep(clock, i, results, performance.now());
@@ -179,7 +182,9 @@ export class Engine {
     for (let i = 0; i < clock.times.length; i++) {
       const eventIn = performance.now();
       const active = this.runtimes.filter((r) => !r.fault);
-      const results = await this.deps.executor.evaluateCycle(clock.times[i] as number, active.map((r) => ({ id: r.plugin.id, state: r.state })));
+      const now = clock.times[i] as number;
+      const raw = await this.deps.executor.evaluateCycle(now, active.map((r) => ({ id: r.plugin.id, state: r.state })));
+      const results = raw.map((res, k) => active[k]!.overruns.check(active[k]!.plugin.prepared, res, now));
       for (const res of results) this.deps.metrics.pluginEvaluation.observe({ strategy_id: res.strategyId }, res.durationMs / 1000);
       await this.cycleStep(clock, i, new Map(results.map((r) => [r.strategyId, r])), eventIn);
       if (this.deps.settings.replayDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.deps.settings.replayDelayMs));

@@ -192,6 +192,17 @@ describe('loadPlugins: settings and params', () => {
     expect(problem!.details.expected).toBe(expected);
   });
 
+  it('reports a rule across params that needs() checks as SH_ERR_PLUGIN_PARAM_INVALID, not as a fault', async () => {
+    const [loaded] = await load({ subsets: ['cross-param'], settings: { 'fixture-ordered': { params: { fastDays: 50 } } } });
+    expect(loaded!.params).toEqual({ fastDays: 50, slowDays: 100 });
+    const error = await loadError({ subsets: ['cross-param'], settings: { 'fixture-ordered': { params: { fastDays: 60, slowDays: 40 } } } });
+    expect(error.code).toBe('SH_ERR_PLUGIN_PARAM_INVALID');
+    expect(error.exitCode).toBe(2);
+    expect(error.problems.map((p) => [p.code, p.details.where, p.details.received, p.details.expected])).toEqual([
+      ['SH_ERR_PLUGIN_PARAM_INVALID', 'plugins.settings.fixture-ordered.params.fastDays', 60, 'an integer less than slowDays (40)'],
+    ]);
+  });
+
   it('lists every bad param of one plugin, not just the first', async () => {
     const error = await loadError({ subsets: ['good'], settings: { 'fixture-alpha': { params: { lookbackDays: 1, threshold: -1, indicator: 'macd', lookback: 30 } } } });
     expect(error.problems.map((p) => p.details.where).sort()).toEqual([where('indicator'), where('lookback'), where('lookbackDays'), where('threshold')]);
@@ -224,5 +235,18 @@ describe('loadPlugins: settings and params', () => {
       ['SH_ERR_PLUGIN_PARAM_INVALID', 'plugins.settings.fixture-alpha.params.lookbackDays'],
       ['SH_ERR_PLUGIN_PARAM_INVALID', 'plugins.settings.fixture-beta.params.windowDays'],
     ]);
+  });
+});
+
+describe('discoverModulePaths', () => {
+  it('a configured plugin folder that does not exist is an error naming it, not silently empty', () => {
+    let error: ShError | undefined;
+    try {
+      discoverModulePaths(['test/fixtures/plugins/does-not-exist']);
+    } catch (thrown) {
+      error = thrown as ShError;
+    }
+    expect(error?.code).toBe('SH_ERR_PLUGIN_LOAD_FAILED');
+    expect(error?.details).toMatchObject({ where: 'plugins.dirs', received: 'test/fixtures/plugins/does-not-exist' });
   });
 });

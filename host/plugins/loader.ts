@@ -39,7 +39,9 @@ export function discoverModulePaths(dirs: readonly string[]): string[] {
   const found: string[] = [];
   for (const dir of dirs) {
     const root = fromRoot(dir);
-    if (!fs.existsSync(root)) continue;
+    if (!fs.existsSync(root)) {
+      throw new ShError('SH_ERR_PLUGIN_LOAD_FAILED', `plugin folder ${dir} does not exist`, { where: 'plugins.dirs', received: dir, expected: 'an existing folder, relative to the repository root or absolute' });
+    }
     for (const entry of fs.readdirSync(root, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       if (!entry.isDirectory()) continue;
       for (const name of ['index.ts', 'index.js']) {
