@@ -12,6 +12,12 @@ export interface Signal {
   readonly confidence: number;
   /** Short, human-readable (<= 200 characters): why. */
   readonly reason: string;
+  /**
+   * Optional target weight to hold after the next close, when it differs from `weight` (the target after the next
+   * open). The host trades the open leg market-on-open and the close leg market-on-close. A plugin that holds only
+   * overnight returns `weight: 0, closeWeight: 1`: flat through the day, long from the close to the next open.
+   */
+  readonly closeWeight?: number;
 }
 
 /** A signal as the host records it: stamped with plugin and time. */

@@ -116,6 +116,7 @@ export function validateSignals(strategyId: string, signals: unknown, universe: 
     else if (seen.has(s.symbol)) bad('symbol', s.symbol, 'each symbol at most once per evaluation');
     else seen.add(s.symbol);
     if (typeof s.weight !== 'number' || !Number.isFinite(s.weight) || s.weight < -1 || s.weight > 1) bad('weight', s.weight, 'a finite number in [-1, 1]');
+    if (s.closeWeight !== undefined && (typeof s.closeWeight !== 'number' || !Number.isFinite(s.closeWeight) || s.closeWeight < -1 || s.closeWeight > 1)) bad('closeWeight', s.closeWeight, 'absent, or a finite number in [-1, 1]');
     if (typeof s.confidence !== 'number' || !(s.confidence >= 0 && s.confidence <= 1)) bad('confidence', s.confidence, 'a number in [0, 1]');
     if (typeof s.reason !== 'string' || s.reason.length > MAX_REASON_LENGTH) bad('reason', s.reason, `a string of at most ${MAX_REASON_LENGTH} characters`);
   });
