@@ -10,11 +10,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureBacktest } from './backtest.js';
 import { measureLatency } from './latency.js';
-import { buildBenchStore, decisionTimes, log, machineInfo, probeCpuCapacity, tempDir, type PluginMix } from './lib/common.js';
+import { buildBenchStore, decisionTimes, log, machineInfo, probeCpuCapacity, QuietGate, tempDir, type PluginMix } from './lib/common.js';
 import { renderReport, type BenchParameters } from './report.js';
 import { measureScenario } from './throughput.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
+/** Most seconds the whole run may spend waiting for a quiet machine (the machine may be shared). */
+const WAIT_BUDGET_SECONDS = 60;
 
 /** Compute-heavy: every plugin does substantial work (hundreds of µs per evaluation). */
 const HEAVY: PluginMix = { name: 'heavy', heavy: { count: 4, work: 220 }, medium: { count: 8, work: 120 }, light: { count: 30, work: 50 } };
@@ -25,13 +27,15 @@ const PAPER: PluginMix = { ...LIGHT, name: 'paper' };
 
 const PARAMS: BenchParameters = QUICK
   ? { cycles: 30, rounds: 1, warmupCycles: 3, historyTimes: 60, paperCycles: 30, paperWarmupCycles: 10 }
-  : { cycles: 300, rounds: 6, warmupCycles: 10, historyTimes: Number.POSITIVE_INFINITY, paperCycles: 250, paperWarmupCycles: 50 };
+  : { cycles: 300, rounds: 6, warmupCycles: 20, historyTimes: Number.POSITIVE_INFINITY, paperCycles: 250, paperWarmupCycles: 50 };
 const BACKTEST = QUICK ? { start: '2019-01-01', end: '2019-06-30', warmupDays: 800 } : { start: '2012-01-01', end: '2019-12-31', warmupDays: 800 };
 
 async function main(): Promise<void> {
   const started = performance.now();
   const machine = machineInfo();
   log(`machine: ${machine.cpuModel} x ${machine.cores}, ${machine.totalMemoryGiB.toFixed(1)} GiB, node ${machine.node}, load ${machine.loadAverageStart.map((x) => x.toFixed(2)).join(' ')}${QUICK ? ' (QUICK mode)' : ''}`);
+  const gate = new QuietGate(machine.availableParallelism, QUICK ? 0 : WAIT_BUDGET_SECONDS);
+  await gate.wait('the run');
   const capacityStart = await probeCpuCapacity(machine.availableParallelism);
   log(`cpu capacity probe: ${machine.availableParallelism} spinning threads got ${capacityStart.toFixed(2)} cores`);
   const dir = tempDir('strategy-host-bench-');
@@ -45,13 +49,15 @@ async function main(): Promise<void> {
     log(`store: ${store.ids().join(', ')}; ${times.length} decision times with full windows`);
 
     log('section 1: pool vs inline throughput');
-    const heavy = await measureScenario({ store, times, dir, mix: HEAVY, cycles: params.cycles, rounds: params.rounds, warmupCycles: params.warmupCycles, historyTimes });
-    const light = await measureScenario({ store, times, dir, mix: LIGHT, cycles: params.cycles, rounds: params.rounds, warmupCycles: params.warmupCycles, historyTimes });
+    const heavy = await measureScenario({ store, times, dir, mix: HEAVY, cycles: params.cycles, rounds: params.rounds, warmupCycles: params.warmupCycles, historyTimes, gate });
+    const light = await measureScenario({ store, times, dir, mix: LIGHT, cycles: params.cycles, rounds: params.rounds, warmupCycles: params.warmupCycles, historyTimes, gate });
 
     log('section 2: decision-cycle latency (engine, paper mode)');
+    await gate.wait('section 2');
     const latency = await measureLatency({ store, instruments, dir, mix: PAPER, cycles: params.paperCycles, warmupCycles: params.paperWarmupCycles });
 
     log('section 3: whole-engine backtest');
+    await gate.wait('section 3');
     const backtest = await measureBacktest({ dir, ...BACKTEST });
 
     const capacityEnd = await probeCpuCapacity(machine.availableParallelism);
@@ -61,6 +67,7 @@ async function main(): Promise<void> {
       machine,
       loadAverageEnd: os.loadavg(),
       cpuCapacity: { start: capacityStart, end: capacityEnd },
+      quiet: { waits: gate.waits, waitedSeconds: gate.waitedSeconds, busyStarts: gate.busyStarts, budgetSeconds: QUICK ? 0 : WAIT_BUDGET_SECONDS },
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       totalSeconds,
       parameters: params,

@@ -4,7 +4,7 @@ import type { Executor } from '../host/executor/executor.js';
 import { InlineExecutor } from '../host/executor/inline.js';
 import { PoolExecutor } from '../host/executor/pool.js';
 import type { TaskEntry } from '../host/executor/runner.js';
-import { generatePluginModules, loadSpecs, log, mean, mixSize, percentile, settle, type BenchSpec, type PluginMix } from './lib/common.js';
+import { generatePluginModules, loadSpecs, log, mean, mixSize, percentile, settle, type BenchSpec, type PluginMix, type QuietGate } from './lib/common.js';
 
 /** Per-cycle fan-out throughput of one executor. */
 export interface CycleFigures {
@@ -42,6 +42,8 @@ export interface ScenarioFigures {
   readonly cycle: { readonly inline: CycleFigures; readonly pool: CycleFigures };
   /** Pool / inline throughput ratio of each round (rounds alternate which executor goes first). */
   readonly roundRatios: readonly number[];
+  /** Cores the pool used in each round (process CPU time / wall time). */
+  readonly roundPoolCores: readonly number[];
   readonly history: { readonly inline: HistoryFigures; readonly pool: HistoryFigures };
 }
 
@@ -57,6 +59,8 @@ export interface ThroughputOptions {
   readonly warmupCycles: number;
   /** Times of the history (backtest) measurement: the last `historyTimes` decision times. */
   readonly historyTimes: number;
+  /** Waits for a quiet machine before each round and each history measurement. */
+  readonly gate: QuietGate;
 }
 
 /** Plugins' states carried from cycle to cycle, as the engine does. */
@@ -183,30 +187,35 @@ export async function measureScenario(options: ThroughputOptions): Promise<Scena
     const inlineSample = newSample();
     const poolSample = newSample();
     const roundRatios: number[] = [];
+    const roundPoolCores: number[] = [];
     for (let round = 0; round < options.rounds; round++) {
-      const before = { inline: inlineSample.seconds, pool: poolSample.seconds };
+      const before = { inline: inlineSample.seconds, pool: poolSample.seconds, poolCpu: poolSample.cpuSeconds };
       const slice = timed.subarray(round * perRound, (round + 1) * perRound);
       const order: [Executor, States, CycleSample][] = [
         [inline, inlineStates, inlineSample],
         [pool, poolStates, poolSample],
       ];
       if (round % 2 === 1) order.reverse();
+      await options.gate.wait(`${mix.name} round ${round + 1}`);
       for (const [executor, states, sample] of order) {
         await settle();
         await timeCycles(executor, states, slice, sample);
       }
       // Same number of evaluations on both sides within a round: the throughput ratio is the inverse time ratio.
       roundRatios.push((inlineSample.seconds - before.inline) / (poolSample.seconds - before.pool));
-      log(`${mix.name}: cycle round ${round + 1}/${options.rounds}: pool/inline ${roundRatios[round]!.toFixed(2)}x (so far inline ${(inlineSample.evaluations / inlineSample.seconds).toFixed(0)} ev/s, pool ${(poolSample.evaluations / poolSample.seconds).toFixed(0)} ev/s)`);
+      roundPoolCores.push((poolSample.cpuSeconds - before.poolCpu) / (poolSample.seconds - before.pool));
+      log(`${mix.name}: cycle round ${round + 1}/${options.rounds}: pool/inline ${roundRatios[round]!.toFixed(2)}x, pool used ${roundPoolCores[round]!.toFixed(2)} cores (so far inline ${(inlineSample.evaluations / inlineSample.seconds).toFixed(0)} ev/s, pool ${(poolSample.evaluations / poolSample.seconds).toFixed(0)} ev/s)`);
     }
 
     const historyTimes = times.subarray(Math.max(0, times.length - options.historyTimes));
     // Warm both executors' history path on a short history first.
     await inline.evaluateHistory(historyTimes.subarray(0, 10), specs.map((s) => ({ id: s.id, state: s.definition.init(s.params as never) })));
     await pool.evaluateHistory(historyTimes.subarray(0, 10), specs.map((s) => ({ id: s.id, state: s.definition.init(s.params as never) })));
+    await options.gate.wait(`${mix.name} history inline`);
     await settle();
     const historyInline = await timeHistory(inline, specs, historyTimes);
     log(`${mix.name}: history inline ${historyInline.evaluations} evaluations in ${historyInline.seconds.toFixed(2)} s`);
+    await options.gate.wait(`${mix.name} history pool`);
     await settle();
     const historyPool = await timeHistory(pool, specs, historyTimes);
     log(`${mix.name}: history pool ${historyPool.evaluations} evaluations in ${historyPool.seconds.toFixed(2)} s`);
@@ -219,6 +228,7 @@ export async function measureScenario(options: ThroughputOptions): Promise<Scena
       poolColdStartMs,
       cycle: { inline: cycleFigures(inlineSample), pool: cycleFigures(poolSample) },
       roundRatios,
+      roundPoolCores,
       history: { inline: historyInline, pool: historyPool },
     };
   } finally {

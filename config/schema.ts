@@ -74,7 +74,19 @@ export const schema = {
     host: { doc: 'Address the HTTP server binds.', format: String, default: '127.0.0.1' },
   },
   killSwitch: {
-    initialTier: { doc: 'Kill-switch tier at start.', format: ['ACTIVE', 'WARN', 'THROTTLE', 'NO_NEW', 'FLATTEN_ALL'], default: 'ACTIVE', env: 'KILL_SWITCH' },
+    initialTier: {
+      doc: 'Kill-switch tier requested at start (escalation only: the tier journaled in --data-dir stays if higher). Env KILL_SWITCH.',
+      format: ['ACTIVE', 'WARN', 'THROTTLE', 'NO_NEW', 'FLATTEN_ALL'],
+      default: 'ACTIVE',
+      env: 'KILL_SWITCH',
+    },
+    flagFile: { doc: 'Flag file polled every cycle and at start (relative to the working directory): present means FLATTEN_ALL, or the tier it names.', format: String, default: 'KILL.flag' },
+  },
+  operators: {
+    doc: 'Operators who may pull and reset the kill switch: [{ "name": ..., "token": ... }] (tokens of at least 16 characters; never printed or logged). No default operators.',
+    format: 'operators',
+    default: [] as { name: string; token: string }[],
+    sensitive: true,
   },
   allowSubmit: { doc: 'false: monitor mode, everything runs and is journaled, nothing is sent to a broker.', format: Boolean, default: true, env: 'ALLOW_SUBMIT' },
 };
@@ -104,6 +116,21 @@ export function addFormats(): void {
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error('must be a finite number >= 0');
     },
     coerce: (v: unknown) => Number(v),
+  });
+  convict.addFormat({
+    name: 'operators',
+    validate(value: unknown) {
+      if (!Array.isArray(value)) throw new Error('must be an array of { name, token }');
+      const names = new Set<string>();
+      value.forEach((op: unknown, i) => {
+        const o = op as { name?: unknown; token?: unknown };
+        if (typeof o !== 'object' || o === null || typeof o.name !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(o.name)) throw new Error(`operators[${i}].name must be a name of letters, digits, . _ -`);
+        if (typeof o.token !== 'string' || o.token.length < 16) throw new Error(`operators[${i}] (${o.name}): token must be a string of at least 16 characters`);
+        if (Object.keys(o).some((k) => k !== 'name' && k !== 'token')) throw new Error(`operators[${i}] (${o.name}): only name and token are allowed`);
+        if (names.has(o.name)) throw new Error(`operators[${i}]: name ${o.name} is used twice`);
+        names.add(o.name);
+      });
+    },
   });
   convict.addFormat({
     name: 'fraction',

@@ -35,6 +35,8 @@ export class HostMetrics {
     registers: [this.registry],
   });
   readonly killSwitchTier = new Gauge({ name: `${PREFIX}kill_switch_tier`, help: 'Kill-switch tier: 0 ACTIVE, 1 WARN, 2 THROTTLE, 3 NO_NEW, 4 FLATTEN_ALL.', registers: [this.registry] });
+  readonly killSwitchTransitions = new Counter({ name: `${PREFIX}kill_switch_transitions_total`, help: 'Kill-switch tier changes.', labelNames: ['from', 'to'], registers: [this.registry] });
+  readonly controlRequests = new Counter({ name: `${PREFIX}control_requests_total`, help: 'Control API requests by action and outcome (accepted, pending, unauthorized, invalid).', labelNames: ['action', 'outcome'], registers: [this.registry] });
   readonly equity = new Gauge({ name: `${PREFIX}account_equity`, help: 'Account equity in account currency.', labelNames: ['broker'], registers: [this.registry] });
   readonly cycles = new Counter({ name: `${PREFIX}cycles_total`, help: 'Decision cycles completed.', registers: [this.registry] });
   readonly pluginsByMode = new Gauge({ name: `${PREFIX}plugins`, help: 'Loaded plugins by mode.', labelNames: ['mode'], registers: [this.registry] });

@@ -21,9 +21,11 @@ import type { RunSummary } from './engine/summary.js';
 import type { Executor } from './executor/executor.js';
 import { InlineExecutor } from './executor/inline.js';
 import { PoolExecutor } from './executor/pool.js';
-import { startHttpServer, type HealthState, type HostServer } from './http/server.js';
+import { startHttpServer, type HealthState } from './http/server.js';
 import type { HostMetrics } from './metrics.js';
 import { loadPlugins, type LoadedPlugin } from './plugins/loader.js';
+import { openKillSwitch } from './kill-switch/open-kill-switch.js';
+import { controlApi } from './http/control-api.js';
 
 export interface RunOptions {
   readonly config: HostConfig;
@@ -45,64 +47,82 @@ export async function runHost(options: RunOptions): Promise<RunSummary> {
   ensureDataDir(dataDir);
   const container = createRunContainer(config, dataDir);
   const metrics = container.resolve<HostMetrics>(TOKENS.Metrics);
-  const health: HealthState = { status: 'starting', profile: config.profile };
-  let server: HostServer | undefined;
-  if (config.http.port > 0) {
-    server = await startHttpServer(metrics, () => health, { port: config.http.port, host: config.http.host });
-    log(`http: /metrics and /healthz on http://${config.http.host}:${server.port}`);
-    options.onListening?.(server.port);
-  }
-  const plugins = await loadPlugins({ dirs: config.plugins.dirs, paths: config.plugins.paths, settings: config.plugins.settings, defaultMode: config.plugins.defaultMode });
-  const enabled = plugins.filter((p) => p.mode !== 'disabled');
-  const { store, instruments } = await loadData(container.resolve<MarketDataAdapter>(TOKENS.MarketData), plugins, config.run);
   const journal = container.resolve<Journal>(TOKENS.Journal);
-  const broker = container.resolve<BrokerFactory>(TOKENS.BrokerFactory)(instruments);
-  await broker.connect();
-  const executor = makeExecutor(config, store, enabled);
-  const runId = newRunId(Date.now(), Math.random().toString(36).slice(2, 6));
-  Object.assign(health, { status: 'running', runId, executor: executor.kind, tier: config.killSwitch.initialTier });
-  journal.startRun({ runId, profile: config.profile, mode: config.run.mode === 'paper' ? 'paper' : 'backtest', startedAt: Date.now(), config: redact(config) });
+  const health: HealthState = { status: 'starting', profile: config.profile };
+  // Whatever is opened is closed on every path, in reverse order: an early error must not leave a server running.
+  const closers: (() => unknown)[] = [() => journal.close()];
   try {
-    const engine = new Engine({
-      settings: {
-        runId,
-        mode: config.run.mode,
-        from: parseDate(config.run.start),
-        to: parseDate(config.run.end) + 86_400_000 - 1,
-        capital: config.run.capital,
-        allocator: { capital: config.run.capital, ...config.allocator },
-        costs: config.broker.paper,
-        minTradeNotional: config.execution.minTradeNotional,
-        faultPolicy: config.plugins.faultPolicy,
-        stateSnapshotEvery: config.run.stateSnapshotEvery,
-        progressEvery: config.run.progressEvery,
-        replayDelayMs: config.run.replayDelayMs,
-        allowSubmit: config.allowSubmit,
-        initialTier: config.killSwitch.initialTier as KillTier,
-      },
-      store,
-      instruments,
-      plugins,
-      executor,
-      broker,
-      journal,
-      metrics,
-      risk: new RiskChain(buildGuards(config.risk.guards as GuardConfig[])),
-      log,
+    const { controller: killSwitch, store: killStore } = openKillSwitch(config, dataDir, (from, to, operator, reason) => {
+      metrics.killSwitchTransitions.inc({ from, to });
+      health.tier = to;
+      journal.recordOperatorAction(null, { time: Date.now(), operator, action: 'kill-switch', detail: { from, to, reason } });
+      log(`kill switch ${from} -> ${to} by ${operator}: ${reason}`);
     });
-    const summary = await engine.run();
-    journal.endRun(runId, 'completed', summary);
-    health.status = 'completed';
-    return summary;
-  } catch (error) {
-    health.status = 'failed';
-    journal.endRun(runId, 'failed', { error: String(error) });
-    throw error;
+    closers.push(() => killStore.close());
+    if (config.killSwitch.initialTier !== 'ACTIVE') killSwitch.escalate(config.killSwitch.initialTier as KillTier, 'KILL_SWITCH / killSwitch.initialTier at start', 'env');
+    health.tier = killSwitch.poll();
+    if (config.http.port > 0) {
+      const refused = (attempt: object): void => journal.recordOperatorAction(null, { time: Date.now(), operator: 'unknown', action: 'control-unauthorized', detail: attempt });
+      const server = await startHttpServer(metrics, () => health, { port: config.http.port, host: config.http.host, control: controlApi(config, () => killSwitch, metrics, refused) });
+      closers.push(() => server.close());
+      log(`http: /metrics, /healthz and /control on http://${config.http.host}:${server.port}`);
+      options.onListening?.(server.port);
+    }
+    const plugins = await loadPlugins({ dirs: config.plugins.dirs, paths: config.plugins.paths, settings: config.plugins.settings, defaultMode: config.plugins.defaultMode });
+    const enabled = plugins.filter((p) => p.mode !== 'disabled');
+    const { store, instruments } = await loadData(container.resolve<MarketDataAdapter>(TOKENS.MarketData), plugins, config.run);
+    const broker = container.resolve<BrokerFactory>(TOKENS.BrokerFactory)(instruments);
+    await broker.connect();
+    closers.push(() => broker.disconnect());
+    const executor = makeExecutor(config, store, enabled);
+    closers.push(() => executor.close());
+    const runId = newRunId(Date.now(), Math.random().toString(36).slice(2, 6));
+    Object.assign(health, { status: 'running', runId, executor: executor.kind, tier: killSwitch.state().tier });
+    journal.startRun({ runId, profile: config.profile, mode: config.run.mode === 'paper' ? 'paper' : 'backtest', startedAt: Date.now(), config: redact(config) });
+    try {
+      const engine = new Engine({
+        settings: {
+          runId,
+          mode: config.run.mode,
+          from: parseDate(config.run.start),
+          to: parseDate(config.run.end) + 86_400_000 - 1,
+          capital: config.run.capital,
+          allocator: { capital: config.run.capital, ...config.allocator },
+          costs: config.broker.paper,
+          minTradeNotional: config.execution.minTradeNotional,
+          faultPolicy: config.plugins.faultPolicy,
+          stateSnapshotEvery: config.run.stateSnapshotEvery,
+          progressEvery: config.run.progressEvery,
+          replayDelayMs: config.run.replayDelayMs,
+          allowSubmit: config.allowSubmit,
+          initialTier: killSwitch.state().tier,
+        },
+        store,
+        instruments,
+        plugins,
+        executor,
+        broker,
+        journal,
+        metrics,
+        risk: new RiskChain(buildGuards(config.risk.guards as GuardConfig[])),
+        log,
+        killSwitch,
+        afterCycle: (cycle) => {
+          health.cycle = cycle.cycle;
+          health.tier = cycle.tier;
+        },
+      });
+      const summary = await engine.run();
+      journal.endRun(runId, 'completed', summary);
+      health.status = 'completed';
+      return summary;
+    } catch (error) {
+      health.status = 'failed';
+      journal.endRun(runId, 'failed', { error: String(error) });
+      throw error;
+    }
   } finally {
-    await executor.close();
-    await broker.disconnect();
-    journal.close();
-    await server?.close();
+    for (const close of closers.reverse()) await close();
   }
 }
 

@@ -172,3 +172,42 @@ export async function probeCpuCapacity(threads: number, ms = 1000): Promise<numb
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
+
+/**
+ * Waits, before a contention-sensitive measurement, until `threads` spinning threads get at least 90% of `threads`
+ * cores (probe of 0.5 s every 2 s), so a measurement does not start in the middle of someone else's burst. The
+ * total waiting is capped by a budget for the whole run; every wait is counted for the report.
+ */
+export class QuietGate {
+  waitedSeconds = 0;
+  waits = 0;
+  /** Waits that ran out of time or budget with the machine still busy. */
+  busyStarts = 0;
+  lastCapacity = Number.NaN;
+
+  constructor(
+    private readonly threads: number,
+    private budgetSeconds: number,
+    private readonly maxPerWaitSeconds = 15,
+  ) {}
+
+  async wait(what: string): Promise<number> {
+    const t0 = performance.now();
+    const limit = Math.min(this.maxPerWaitSeconds, this.budgetSeconds) * 1000;
+    let capacity = await probeCpuCapacity(this.threads, 500);
+    let logged = false;
+    while (capacity < 0.9 * this.threads && performance.now() - t0 < limit) {
+      if (!logged) log(`machine busy before ${what} (${this.threads} spinning threads got ${capacity.toFixed(2)} cores); waiting`);
+      logged = true;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      capacity = await probeCpuCapacity(this.threads, 500);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    this.budgetSeconds = Math.max(0, this.budgetSeconds - seconds);
+    this.waitedSeconds += seconds;
+    this.waits += 1;
+    if (capacity < 0.9 * this.threads) this.busyStarts += 1;
+    this.lastCapacity = capacity;
+    return capacity;
+  }
+}

@@ -51,6 +51,8 @@ export interface IntentContext {
   /** Skip trades smaller than this notional unless they close a position (default 0). */
   readonly minTradeNotional: number;
   readonly clientOrderId: (symbol: string, sequence: number) => string;
+  /** Order type of the intents (default market: filled at the next open). */
+  readonly type?: OrderIntent['type'];
 }
 
 /**
@@ -89,8 +91,8 @@ export function buildIntents(
     symbol: d.symbol,
     side: d.delta > 0 ? 'buy' : 'sell',
     quantity: Math.abs(d.delta),
-    type: 'market',
-    timeInForce: 'day',
+    type: context.type ?? 'market',
+    timeInForce: context.type === 'market-on-close' ? 'cls' : 'day',
     positionBefore: d.before,
     targetPosition: d.target,
     referencePrice: d.price,

@@ -18,6 +18,7 @@ export class VirtualBook {
   private readonly quantities = new Map<string, number>();
   private readonly lastClose = new Map<string, number>();
   private pending: Map<string, number> | undefined;
+  private pendingClose: Map<string, number> | undefined;
   private readonly equityCurve: number[] = [];
   private tradeCount = 0;
   private tradedNotional = 0;
@@ -33,9 +34,13 @@ export class VirtualBook {
     this.cash = initialCapital;
   }
 
-  /** Record the target weights decided at a close; they trade at the next bar's open. */
-  setTargets(weights: ReadonlyMap<string, number>): void {
+  /**
+   * Record the target weights decided at a close; they trade at the next bar's open. `closeWeights`, when given,
+   * are the targets to hold after that bar's close (the market-on-close leg of Signal.closeWeight).
+   */
+  setTargets(weights: ReadonlyMap<string, number>, closeWeights?: ReadonlyMap<string, number>): void {
     this.pending = new Map(weights);
+    this.pendingClose = closeWeights ? new Map(closeWeights) : undefined;
   }
 
   /**
@@ -44,27 +49,34 @@ export class VirtualBook {
    */
   onBars(bars: ReadonlyMap<string, BookBar>): void {
     if (this.pending) {
-      const equityAtOpen = this.valueAt((s) => bars.get(s)?.open ?? this.lastClose.get(s));
-      const symbols = new Set([...this.pending.keys(), ...this.quantities.keys()]);
-      for (const symbol of symbols) {
-        const bar = bars.get(symbol);
-        if (!bar || !(bar.open > 0)) continue;
-        const weight = this.pending.get(symbol) ?? 0;
-        const target = roundToLot((weight * equityAtOpen) / bar.open, this.lotSize(symbol));
-        const current = this.quantities.get(symbol) ?? 0;
-        const delta = target - current;
-        if (delta === 0 || (Math.abs(delta * bar.open) < this.minTradeNotional && target !== 0)) continue;
-        const side = delta > 0 ? 'buy' : 'sell';
-        const price = adversePrice(bar.open, side, takerCostBps(this.costs));
-        this.cash -= delta * price + orderCommission(this.costs, delta);
-        this.quantities.set(symbol, target);
-        this.tradeCount += 1;
-        this.tradedNotional += Math.abs(delta * price);
-      }
+      this.rebalance(this.pending, bars, 'open');
       this.pending = undefined;
+    }
+    if (this.pendingClose) {
+      this.rebalance(this.pendingClose, bars, 'close');
+      this.pendingClose = undefined;
     }
     for (const [symbol, bar] of bars) if (bar.close > 0) this.lastClose.set(symbol, bar.close);
     this.equityCurve.push(this.valueAt((s) => this.lastClose.get(s)));
+  }
+
+  /** Trade every symbol to its target weight of equity at the bar's open or close, with adverse costs. */
+  private rebalance(targets: ReadonlyMap<string, number>, bars: ReadonlyMap<string, BookBar>, at: 'open' | 'close'): void {
+    const equity = this.valueAt((s) => bars.get(s)?.[at] ?? this.lastClose.get(s));
+    for (const symbol of new Set([...targets.keys(), ...this.quantities.keys()])) {
+      const bar = bars.get(symbol);
+      const reference = bar?.[at];
+      if (reference === undefined || !(reference > 0)) continue;
+      const target = roundToLot(((targets.get(symbol) ?? 0) * equity) / reference, this.lotSize(symbol));
+      const delta = target - (this.quantities.get(symbol) ?? 0);
+      if (delta === 0 || (Math.abs(delta * reference) < this.minTradeNotional && target !== 0)) continue;
+      const side = delta > 0 ? 'buy' : 'sell';
+      const price = adversePrice(reference, side, takerCostBps(this.costs));
+      this.cash -= delta * price + orderCommission(this.costs, delta);
+      this.quantities.set(symbol, target);
+      this.tradeCount += 1;
+      this.tradedNotional += Math.abs(delta * price);
+    }
   }
 
   /** Equity marked at the last closes. */

@@ -1,5 +1,5 @@
 import type { OrderIntent } from '../model/order.js';
-import type { Guard, RiskDecision, RiskView } from './guard.js';
+import type { AcceptedOrder, Guard, RiskDecision, RiskView } from './guard.js';
 
 /** What the chain decided for one intent: the surviving intent (undefined when rejected) and every guard's decision. */
 export interface ChainOutcome {
@@ -44,27 +44,45 @@ export class RiskChain {
   }
 
   /**
-   * Check a cycle's basket in order. Limits see what earlier intents of the same basket were accepted
-   * (through `acceptedInBasket` of the view this builds), so a basket cannot exceed a limit order by order.
+   * Check a cycle's basket in order. Limits see what earlier intents of the same basket were accepted: the view
+   * this builds adds them to `acceptedInBasket`, `acceptedOrders` and `tradedNotionalToday`, so a basket cannot
+   * exceed a limit order by order.
    */
-  checkBasket(intents: readonly OrderIntent[], view: Omit<RiskView, 'acceptedInBasket'>): ChainOutcome[] {
+  checkBasket(intents: readonly OrderIntent[], view: BasketBaseView): ChainOutcome[] {
     const accepted = new Map<string, number>();
+    const basketOrders: AcceptedOrder[] = [];
+    let basketNotional = 0;
     const basketView: RiskView = {
+      ...view,
       time: view.time,
       tier: view.tier,
       equity: view.equity,
+      dayStartEquity: view.dayStartEquity,
+      peakEquity: view.peakEquity,
       position: (s) => view.position(s),
+      heldSymbols: () => view.heldSymbols(),
       price: (s) => view.price(s),
       instrument: (s) => view.instrument(s),
       acceptedInBasket: (s) => accepted.get(s) ?? 0,
+      acceptedOrders: () => [...view.acceptedOrders(), ...basketOrders],
+      tradedNotionalToday: () => view.tradedNotionalToday() + basketNotional,
+      dataDependencies: (s) => view.dataDependencies(s),
+      pluginMode: (id) => view.pluginMode(id),
+      pluginTargetNotional: (id, s) => view.pluginTargetNotional(id, s),
     };
     return intents.map((intent) => {
       const outcome = this.check(intent, basketView);
-      if (outcome.intent) {
-        const signed = outcome.intent.side === 'buy' ? outcome.intent.quantity : -outcome.intent.quantity;
-        accepted.set(intent.symbol, (accepted.get(intent.symbol) ?? 0) + signed);
+      const ok = outcome.intent;
+      if (ok) {
+        const signed = ok.side === 'buy' ? ok.quantity : -ok.quantity;
+        accepted.set(ok.symbol, (accepted.get(ok.symbol) ?? 0) + signed);
+        basketOrders.push({ clientOrderId: ok.clientOrderId, symbol: ok.symbol, side: ok.side, quantity: ok.quantity, time: ok.time });
+        basketNotional += ok.quantity * ok.referencePrice * (view.instrument(ok.symbol)?.multiplier ?? 1);
       }
       return outcome;
     });
   }
 }
+
+/** The view a basket check starts from: everything but what the basket itself accumulates. */
+export type BasketBaseView = Omit<RiskView, 'acceptedInBasket'>;

@@ -44,13 +44,13 @@ export const INITIAL_KILL_STATE: KillSwitchState = { tier: 'ACTIVE', history: []
 export function requestTier(state: KillSwitchState, to: KillTier, operator: string, reason: string, time: EpochMs): { state: KillSwitchState; changed: boolean; pending: boolean } {
   const from = state.tier;
   if (to === from) return { state: { ...state, pendingResetTo: undefined, resetApprovals: [] }, changed: false, pending: false };
-  const transition = (): KillSwitchState => ({ tier: to, history: [...state.history, { time, from, to, operator, reason }], resetApprovals: [] });
+  const transition = (by = operator): KillSwitchState => ({ tier: to, history: [...state.history, { time, from, to, operator: by, reason }], resetApprovals: [] });
   if (tierRank(to) > tierRank(from) || tierRank(from) < tierRank('NO_NEW')) {
     return { state: transition(), changed: true, pending: false };
   }
   const approvals = state.pendingResetTo === to ? state.resetApprovals : [];
   if (approvals.includes(operator)) return { state, changed: false, pending: true };
   const next = [...approvals, operator];
-  if (next.length >= 2) return { state: transition(), changed: true, pending: false };
+  if (next.length >= 2) return { state: transition(next.join(' + ')), changed: true, pending: false };
   return { state: { ...state, pendingResetTo: to, resetApprovals: next }, changed: false, pending: true };
 }

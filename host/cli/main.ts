@@ -8,6 +8,7 @@ import { renderSummary } from '../engine/summary.js';
 import { runHost } from '../run-host.js';
 import { describePlugin, listPlugins } from './plugins-command.js';
 import { newPlugin } from './new-plugin.js';
+import { killCommand, statusCommand } from './kill-command.js';
 
 export const USAGE = `strategy-host <command> [options]
 
@@ -20,6 +21,11 @@ Commands:
   plugins list [--json]       list the plugins found, with their mode under the profile
   plugins describe <id>       show a plugin's summary, params (bounds, defaults) and data needs
   new-plugin <id>             copy plugin-template/ to plugins/<id>, ready to load
+  kill --tier <tier> --operator <name> --reason <text>
+                              raise (or, with a second operator, lower) the kill-switch tier of --data-dir
+  kill reset --operator <name> [--reason <text>]
+                              approve a reset to ACTIVE: from NO_NEW or FLATTEN_ALL two distinct operators must
+  status [--json]             the kill-switch tier, its history and pending reset approvals
 
 Global options:
   --data-dir <dir>            journal and state (default: .data in the working directory)
@@ -34,6 +40,9 @@ const OPTIONS = {
   executor: { type: 'string' },
   set: { type: 'string', multiple: true },
   json: { type: 'boolean' },
+  tier: { type: 'string' },
+  operator: { type: 'string' },
+  reason: { type: 'string' },
   'data-dir': { type: 'string' },
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -84,8 +93,16 @@ export async function main(argv: readonly string[], out: (text: string) => void 
         out(await newPlugin(sub, config()));
         return 0;
       }
+      case 'kill': {
+        if (sub !== undefined && sub !== 'reset') throw new ShError('SH_ERR_CLI_USAGE', `unknown kill subcommand ${JSON.stringify(sub)}`, { where: 'kill', received: sub, expected: 'kill --tier <tier> ... | kill reset --operator <name>' });
+        out(killCommand(config(), dataDir, { reset: sub === 'reset', ...pick(values, ['tier', 'operator', 'reason']) }));
+        return 0;
+      }
+      case 'status':
+        out(statusCommand(config(), dataDir, values.json ?? false));
+        return 0;
       default:
-        throw new ShError('SH_ERR_CLI_USAGE', `unknown command ${JSON.stringify(command)}`, { where: 'command', received: command, expected: 'run, plugins, new-plugin' });
+        throw new ShError('SH_ERR_CLI_USAGE', `unknown command ${JSON.stringify(command)}`, { where: 'command', received: command, expected: 'run, plugins, new-plugin, kill, status' });
     }
   } catch (error) {
     if (isShError(error)) {
@@ -97,6 +114,12 @@ export async function main(argv: readonly string[], out: (text: string) => void 
     else err('(set SH_DEBUG=1 for the stack trace; please report this)\n');
     return 1;
   }
+}
+
+function pick<K extends string>(values: Partial<Record<K, unknown>>, keys: readonly K[]): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const k of keys) if (typeof values[k] === 'string') out[k] = values[k] as string;
+  return out;
 }
 
 function overrides(values: { 'http-port'?: string; executor?: string; set?: string[] }): Record<string, unknown> {

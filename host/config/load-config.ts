@@ -133,7 +133,7 @@ function readJson(file: string, label: string): Record<string, unknown> {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('the top level must be an object');
     return value as Record<string, unknown>;
   } catch (error) {
-    throw new ShError('SH_ERR_CONFIG_FILE_UNREADABLE', `${label} is not valid JSON: ${(error as Error).message}`, { where: label, received: text.slice(0, 80), expected: 'a JSON object', fix: 'Fix the JSON syntax at the position named.' });
+    throw new ShError('SH_ERR_CONFIG_FILE_UNREADABLE', `${label} is not valid JSON: ${(error as Error).message}`, { where: label, received: `${text.length} characters (content not shown: the file may hold operator tokens)`, expected: 'a JSON object', fix: 'Fix the JSON syntax at the position named.' });
   }
 }
 
@@ -152,7 +152,8 @@ function configError(error: unknown, options: LoadConfigOptions, config: Convict
     const m = /^([\w.]+): (.*?)(?:: value was (.*))?$/.exec(line);
     if (m) {
       // The value itself, not convict's text of it ("-5", '"gpu"'), so that received renders once, typed.
-      const received = config.has(m[1] as never) ? config.get(m[1] as never) : (m[3] ?? '(see message)');
+      // Operators carry tokens: their values are never echoed.
+      const received = (m[1] ?? '').startsWith('operators') ? '[redacted]' : config.has(m[1] as never) ? config.get(m[1] as never) : (m[3] ?? '(see message)');
       return new ShError('SH_ERR_CONFIG_INVALID', `${m[1]}: ${m[2]}`, { where: m[1], received, expected: m[2], fix: `Set ${m[1]} to a valid value (docs/configuration.md).` });
     }
     return new ShError('SH_ERR_CONFIG_INVALID', line, { where: source });

@@ -14,6 +14,8 @@ export interface PluginSummary {
   readonly sharpe: number;
   readonly maxDrawdown: number;
   readonly fault?: string;
+  /** Why the plugin stopped trading when an input series ended. */
+  readonly ended?: string;
 }
 
 export interface RunSummary {
@@ -25,6 +27,8 @@ export interface RunSummary {
   readonly orders: number;
   readonly fills: number;
   readonly rejectedByRisk: number;
+  /** Kill-switch tier at the end of the run. */
+  readonly tier: string;
   readonly plugins: readonly PluginSummary[];
 }
 
@@ -39,7 +43,8 @@ export interface SummaryInput {
   readonly orders: number;
   readonly fills: number;
   readonly rejectedByRisk: number;
-  readonly plugins: readonly { id: string; mode: PluginMode; signals: number; trades: number; equity: readonly number[]; capital: number; fault?: string | undefined }[];
+  readonly tier: string;
+  readonly plugins: readonly { id: string; mode: PluginMode; signals: number; trades: number; equity: readonly number[]; capital: number; fault?: string | undefined; ended?: string | undefined }[];
 }
 
 /** Build the run summary: account performance and, per plugin, its virtual book's performance. */
@@ -55,11 +60,12 @@ export function summariseRun(input: SummaryInput): RunSummary {
     orders: input.orders,
     fills: input.fills,
     rejectedByRisk: input.rejectedByRisk,
+    tier: input.tier,
     plugins: input.plugins.map((p) => {
       const curve = [p.capital, ...p.equity];
       const s = performanceOf(curve);
       const last = curve[curve.length - 1] as number;
-      return { id: p.id, mode: p.mode, signals: p.signals, trades: p.trades, pnl: last - p.capital, totalReturn: s.totalReturn, sharpe: s.sharpe, maxDrawdown: s.maxDrawdown, ...(p.fault ? { fault: p.fault } : {}) };
+      return { id: p.id, mode: p.mode, signals: p.signals, trades: p.trades, pnl: last - p.capital, totalReturn: s.totalReturn, sharpe: s.sharpe, maxDrawdown: s.maxDrawdown, ...(p.fault ? { fault: p.fault } : {}), ...(p.ended ? { ended: p.ended } : {}) };
     }),
   };
 }
@@ -86,14 +92,14 @@ export function renderSummary(summary: RunSummary): string {
     pct(p.totalReturn),
     p.sharpe.toFixed(2),
     pct(p.maxDrawdown),
-    p.fault ? 'faulted' : 'ok',
+    p.fault ? 'faulted' : p.ended ? 'inputs ended' : 'ok',
   ]);
   const a = summary.account;
   rows.push(['ACCOUNT', summary.mode, '', String(summary.fills) + ' fills', money(a.pnl), pct(a.totalReturn), a.sharpe.toFixed(2), pct(a.maxDrawdown), `${summary.orders} orders`]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i <= 1 || i === 8 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(0, -1).map(line), widths.map((w) => '-'.repeat(w)).join('  '), line(rows[rows.length - 1] as string[])];
-  out.push(`run ${summary.runId}: ${summary.cycles} cycles in ${summary.wallSeconds.toFixed(1)} s; ${summary.rejectedByRisk} intents rejected by risk; per-plugin figures are on each plugin's virtual book`);
+  out.push(`run ${summary.runId}: ${summary.cycles} cycles in ${summary.wallSeconds.toFixed(1)} s; ${summary.rejectedByRisk} intents rejected by risk; kill switch ${summary.tier}; per-plugin figures are on each plugin's virtual book`);
   return out.join('\n');
 }
 

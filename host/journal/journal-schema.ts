@@ -175,7 +175,23 @@ CREATE TABLE operator_actions (
 CREATE INDEX operator_actions_by_run ON operator_actions (run_id);
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, description: 'initial journal schema', up: V1 }];
+// Kill-switch requests, append-only: the tier at any moment is the fold of every request through the pure state
+// machine of core/risk/kill-switch.ts, so a CLI in another process and a running host agree, and nothing is lost.
+const V2 = `
+CREATE TABLE kill_switch_requests (
+  id        INTEGER PRIMARY KEY AUTOINCREMENT,
+  time      INTEGER NOT NULL,
+  tier      TEXT NOT NULL CHECK (tier IN ('ACTIVE', 'WARN', 'THROTTLE', 'NO_NEW', 'FLATTEN_ALL')),
+  operator  TEXT NOT NULL,
+  reason    TEXT NOT NULL,
+  source    TEXT NOT NULL
+);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, description: 'initial journal schema', up: V1 },
+  { version: 2, description: 'kill-switch requests', up: V2 },
+];
 
 /** The schema version this build of the host writes. */
 export const JOURNAL_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -7,9 +7,10 @@ import {
 import { SyntheticDataAdapter } from '../../adapters/data/synthetic/index.js';
 import { loadPlugins, type LoadedPlugin } from '../../host/plugins/loader.js';
 
-/** The real plugins of plugins/ with their default params, all live unless overridden. */
+/** The three foundation plugins (tsmom, gold-silver-ratio, mean-reversion) with default params, live unless overridden. */
 export async function realPlugins(settings: Record<string, { mode?: 'disabled' | 'shadow' | 'canary' | 'live' }> = {}): Promise<LoadedPlugin[]> {
-  return loadPlugins({ dirs: ['plugins'], paths: [], settings, defaultMode: 'live' });
+  const paths = ['tsmom', 'gold-silver-ratio', 'mean-reversion'].map((id) => `plugins/${id}/index.ts`);
+  return loadPlugins({ dirs: [], paths, settings, defaultMode: 'live' });
 }
 
 /** A synthetic store holding every series the plugins need, from `start` to `end`. */

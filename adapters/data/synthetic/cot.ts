@@ -87,30 +87,54 @@ function legacy(world: World, rng: Rng, model: LegacyModel, weeks: readonly numb
   return columns;
 }
 
-/** Managed money tracks the legacy speculators closely (it is most of them). */
-function managedMoney(rng: Rng, gold: Record<string, Float64Array>, weeks: number): Record<string, Float64Array> {
+/** How managed money relates to the legacy speculators of its market. */
+interface ManagedMoneyModel {
+  /** Contracts: positions scale with the market's size (as in LEGACY_MODELS). */
+  readonly size: number;
+  /** Share of the legacy speculators' net position that managed money holds (real gold 2006-2026: median 0.68). */
+  readonly follow: number;
+  /**
+   * Soft bound on |net| / open interest (tanh), or undefined for none. Real managed-money net shares stay within
+   * about -25%..+45% of open interest (CFTC, gold 2006-2026); the thin synthetic silver market needs the bound
+   * because its legacy speculators reach extremes when the open interest shrinks in a crash.
+   */
+  readonly netShareLimit?: number;
+}
+
+const GOLD_MANAGED_MONEY: ManagedMoneyModel = { size: 1, follow: 0.85 };
+const SILVER_MANAGED_MONEY: ManagedMoneyModel = { size: 0.4, follow: 0.7, netShareLimit: 0.6 };
+
+/**
+ * Managed money tracks the legacy speculators closely (it is most of them). With GOLD_MANAGED_MONEY the numbers are
+ * exactly those cot:GC-MM had before silver was added (size 1 multiplies exactly, follow 0.85, no bound).
+ */
+function managedMoney(rng: Rng, legacyColumns: Record<string, Float64Array>, weeks: number, model: ManagedMoneyModel): Record<string, Float64Array> {
+  const s = model.size;
+  const limit = model.netShareLimit;
   const mmLong = new Float64Array(weeks);
   const mmShort = new Float64Array(weeks);
-  const openInterest = Float64Array.from(gold.open_interest as Float64Array);
+  const openInterest = Float64Array.from(legacyColumns.open_interest as Float64Array);
   const netPct = new Float64Array(weeks);
   for (let k = 0; k < weeks; k++) {
-    const net = 0.85 * ((gold.spec_net as Float64Array)[k] as number) + 8_000 * rng.normal();
-    let short = Math.round(25_000 + 0.6 * Math.max(0, -net) + 4_000 * Math.abs(rng.normal()));
+    const oi = openInterest[k] as number;
+    let net = model.follow * ((legacyColumns.spec_net as Float64Array)[k] as number) + 8_000 * s * rng.normal();
+    if (limit !== undefined) net = Math.round(limit * Math.tanh(net / oi / limit) * oi);
+    let short = Math.round(25_000 * s + 0.6 * Math.max(0, -net) + 4_000 * s * Math.abs(rng.normal()));
     let long = Math.round(short + net);
-    if (long < 3_000) {
-      short += 3_000 - long;
-      long = 3_000;
+    if (long < 3_000 * s) {
+      short += Math.round(3_000 * s - long);
+      long = Math.round(3_000 * s);
     }
     mmLong[k] = long;
     mmShort[k] = short;
-    netPct[k] = roundTo(((long - short) / (openInterest[k] as number)) * 100, 2);
+    netPct[k] = roundTo(((long - short) / oi) * 100, 2);
   }
   return { mm_long: mmLong, mm_short: mmShort, open_interest: openInterest, net_pct_oi: netPct };
 }
 
 const GAPS = 'Weekly, as of Tuesday; published the following Friday 20:30 UTC. Synthetic; no holiday delays.';
 
-/** CFTC Commitments of Traders: cot:GC and cot:SI (legacy), cot:GC-MM (managed money). */
+/** CFTC Commitments of Traders: cot:GC and cot:SI (legacy), cot:GC-MM (managed money). cot:SI-MM is its own module below. */
 export const cotGenerator: SeriesGenerator = {
   name: 'cot',
   specs: [
@@ -125,11 +149,29 @@ export const cotGenerator: SeriesGenerator = {
     const [goldModel, silverModel] = LEGACY_MODELS as [LegacyModel, LegacyModel];
     const gold = legacy(world, world.stream('cot:GC'), goldModel, weeks);
     const silver = legacy(world, world.stream('cot:SI'), silverModel, weeks);
-    const managed = managedMoney(world.stream('cot:GC-MM'), gold, weeks.length);
+    const managed = managedMoney(world.stream('cot:GC-MM'), gold, weeks.length, GOLD_MANAGED_MONEY);
     return [
       buildSeries(goldSpec, time, gold),
       buildSeries(silverSpec, time.slice(), silver),
       buildSeries(managedSpec, time.slice(), managed),
     ];
+  },
+};
+
+/**
+ * COMEX silver managed money (cot:SI-MM), a module of its own so that adding it changed no other series: it draws its
+ * noise from its own stream `cot:SI-MM` and derives the positions from the silver speculators of cot:SI (recomputed
+ * from that series' stream, which gives the same numbers), so it follows the trailing silver trend like they do.
+ */
+export const silverManagedMoneyGenerator: SeriesGenerator = {
+  name: 'cot-silver-managed-money',
+  specs: [seriesSpec('cot:SI-MM', COT_MANAGED_MONEY_FIELDS, 'weekly', COT_AVAILABILITY, `COMEX silver, disaggregated report, managed money. ${GAPS}`)],
+  generate(world: World): SeriesData[] {
+    const weeks = tuesdays(world);
+    const time = Float64Array.from(weeks, (i) => world.days[i] as number);
+    const silverModel = LEGACY_MODELS[1] as LegacyModel;
+    const silver = legacy(world, world.stream('cot:SI'), silverModel, weeks);
+    const managed = managedMoney(world.stream('cot:SI-MM'), silver, weeks.length, SILVER_MANAGED_MONEY);
+    return [buildSeries(silverManagedMoneyGenerator.specs[0] as SeriesSpec, time, managed)];
   },
 };

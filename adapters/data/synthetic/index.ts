@@ -7,4 +7,4 @@ export type { World, LatentState } from './world.js';
 export { generateWorld, businessDays, CALM, STRESSED } from './world.js';
 export { Rng, streamFor } from './prng.js';
 export { SYNTHETIC_INSTRUMENTS } from './instruments.js';
-export { COT_LEGACY_FIELDS, COT_MANAGED_MONEY_FIELDS } from './cot.js';
+export { COT_LEGACY_FIELDS, COT_MANAGED_MONEY_FIELDS, cotGenerator, silverManagedMoneyGenerator } from './cot.js';

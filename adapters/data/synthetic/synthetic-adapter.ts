@@ -1,7 +1,7 @@
 import { ShError, formatDate, parseDate, shError } from '../../../core/index.js';
 import type { HistoryRequest, Instrument, MarketDataAdapter, SeriesData, SeriesSpec } from '../../../core/index.js';
 import { barsGenerator } from './bars.js';
-import { cotGenerator } from './cot.js';
+import { cotGenerator, silverManagedMoneyGenerator } from './cot.js';
 import type { SeriesGenerator } from './generator.js';
 import { SYNTHETIC_INSTRUMENTS } from './instruments.js';
 import { macroGenerator } from './macro.js';
@@ -9,7 +9,7 @@ import { generateWorld } from './world.js';
 import type { World } from './world.js';
 
 /** The modules of the default world, in catalog order. */
-export const DEFAULT_GENERATORS: readonly SeriesGenerator[] = [barsGenerator, macroGenerator, cotGenerator];
+export const DEFAULT_GENERATORS: readonly SeriesGenerator[] = [barsGenerator, macroGenerator, cotGenerator, silverManagedMoneyGenerator];
 
 export interface SyntheticDataOptions {
   /** Seed of every random stream. Default 42. Same seed, bit-identical data. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BAR_FIELDS, MS_PER_DAY, MS_PER_HOUR, SeriesStore, dayOfWeek, isShError } from '../../../core/index.js';
 import type { SeriesData } from '../../../core/index.js';
-import { SyntheticDataAdapter } from './index.js';
+import { DEFAULT_GENERATORS, SyntheticDataAdapter, silverManagedMoneyGenerator } from './index.js';
+import type { World } from './index.js';
 
 const ALL = { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY };
 
@@ -72,7 +73,7 @@ describe('SyntheticDataAdapter: determinism', () => {
     const started = performance.now();
     const series = new SyntheticDataAdapter({ seed: 7 }).series();
     expect(performance.now() - started).toBeLessThan(1000);
-    expect(series.size).toBe(23);
+    expect(series.size).toBe(24);
   });
 });
 
@@ -149,7 +150,7 @@ describe('SyntheticDataAdapter: shape', () => {
 describe('SyntheticDataAdapter: availability', () => {
   it('publishes COT on the Friday after each Tuesday at 20:30 UTC, FRED next morning, LBMA AM at 10:30, bars at 21:00', async () => {
     const data = await everything(new SyntheticDataAdapter({ seed: 42 }));
-    for (const id of ['cot:GC', 'cot:SI', 'cot:GC-MM']) {
+    for (const id of ['cot:GC', 'cot:SI', 'cot:GC-MM', 'cot:SI-MM']) {
       const cot = data.get(id) as SeriesData;
       expect(cot.time.length).toBeGreaterThan(250);
       for (let i = 0; i < cot.time.length; i++) {
@@ -266,10 +267,83 @@ describe.each([42, 7])('SyntheticDataAdapter: realistic statistics (seed %i)', (
       net.push(cot.columns.spec_net![k]!);
     }
     expect(correlation(Float64Array.from(trend), Float64Array.from(net))).toBeGreaterThan(0.5);
-    const mm = data.get('cot:GC-MM') as SeriesData;
+    for (const id of ['cot:GC-MM', 'cot:SI-MM']) {
+      const mm = data.get(id) as SeriesData;
+      for (let k = 0; k < mm.time.length; k++) {
+        const expected = ((mm.columns.mm_long![k]! - mm.columns.mm_short![k]!) / mm.columns.open_interest![k]!) * 100;
+        expect(mm.columns.net_pct_oi![k], `${id} week ${k}`).toBeCloseTo(expected, 1);
+        expect(mm.columns.mm_long![k], `${id} week ${k}`).toBeGreaterThan(0);
+        expect(mm.columns.mm_short![k], `${id} week ${k}`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('makes silver managed money follow the trailing silver trend, in a realistic range of open interest', async () => {
+    const data = await everything(new SyntheticDataAdapter({ seed }));
+    const mm = data.get('cot:SI-MM') as SeriesData;
+    const legacy = data.get('cot:SI') as SeriesData;
+    const slv = data.get('bar:SLV') as SeriesData;
+    expect(Array.from(mm.time)).toEqual(Array.from(legacy.time));
+    expect(Array.from(mm.columns.open_interest!)).toEqual(Array.from(legacy.columns.open_interest!));
+    const trend: number[] = [];
+    const share: number[] = [];
     for (let k = 0; k < mm.time.length; k++) {
-      const expected = ((mm.columns.mm_long![k]! - mm.columns.mm_short![k]!) / mm.columns.open_interest![k]!) * 100;
-      expect(mm.columns.net_pct_oi![k]).toBeCloseTo(expected, 1);
+      const i = slv.time.indexOf(mm.time[k] as number);
+      if (i < 63) continue;
+      trend.push(Math.log(slv.columns.close![i]! / slv.columns.close![i - 63]!));
+      share.push(mm.columns.net_pct_oi![k]!);
+    }
+    expect(correlation(Float64Array.from(trend), Float64Array.from(share))).toBeGreaterThan(0.5);
+    // Managed money holds most, not all, of the speculators' net position, and never more than 60% of open interest.
+    expect(correlation(mm.columns.net_pct_oi!, legacy.columns.spec_net!.map((net, k) => net / legacy.columns.open_interest![k]!))).toBeGreaterThan(0.8);
+    expectWithin('SI-MM net % of OI, min', Math.min(...mm.columns.net_pct_oi!), -60, 20);
+    expectWithin('SI-MM net % of OI, max', Math.max(...mm.columns.net_pct_oi!), 20, 60);
+  });
+});
+
+describe('SyntheticDataAdapter: cot:SI-MM was added without changing any other series', () => {
+  /** The stream names each default generator module asks the world for. */
+  function streamsOf(seed: number): Map<string, string[]> {
+    const world = new SyntheticDataAdapter({ seed }).world();
+    const byModule = new Map<string, string[]>();
+    for (const generator of DEFAULT_GENERATORS) {
+      const names: string[] = [];
+      const recording: World = { ...world, stream: (name) => (names.push(name), world.stream(name)) };
+      generator.generate(recording);
+      byModule.set(generator.name, names);
+    }
+    return byModule;
+  }
+
+  it('publishes cot:SI-MM weekly as of Tuesday, available the Friday after, with the managed-money fields', async () => {
+    const adapter = new SyntheticDataAdapter({ seed: 42 });
+    const spec = (await adapter.catalog()).find((s) => s.id === 'cot:SI-MM');
+    expect(spec).toMatchObject({ kind: 'cot', frequency: 'weekly', fields: ['mm_long', 'mm_short', 'open_interest', 'net_pct_oi'], availability: { rule: 'next-weekday', weekday: 5, atHourUtc: 20.5 } });
+    const [mm] = await adapter.history({ ids: ['cot:SI-MM'], ...ALL });
+    for (let k = 0; k < mm!.time.length; k++) {
+      expect(dayOfWeek(mm!.time[k]!)).toBe(2);
+      expect(dayOfWeek(mm!.available[k]!)).toBe(5);
+    }
+  });
+
+  it('draws its noise from a stream of its own that no other module uses', () => {
+    const streams = streamsOf(42);
+    const own = streams.get(silverManagedMoneyGenerator.name);
+    expect(own).toContain('cot:SI-MM');
+    for (const [module, names] of streams) {
+      if (module !== silverManagedMoneyGenerator.name) expect(names, module).not.toContain('cot:SI-MM');
+    }
+  });
+
+  it.each([42, 7])('gives every other series bit-identical values with or without the module (seed %i)', async (seed) => {
+    const withModule = await everything(new SyntheticDataAdapter({ seed }));
+    const without = await everything(new SyntheticDataAdapter({ seed, generators: DEFAULT_GENERATORS.filter((g) => g !== silverManagedMoneyGenerator) }));
+    expect([...withModule.keys()].filter((id) => !without.has(id))).toEqual(['cot:SI-MM']);
+    for (const [id, series] of without) {
+      const twin = withModule.get(id) as SeriesData;
+      expect(Array.from(twin.time), id).toEqual(Array.from(series.time));
+      expect(Array.from(twin.available), id).toEqual(Array.from(series.available));
+      for (const field of series.spec.fields) expect(Array.from(twin.columns[field]!), `${id}.${field}`).toEqual(Array.from(series.columns[field]!));
     }
   });
 });

@@ -1,0 +1,102 @@
+import {
+  buildIntents,
+  clientOrderId,
+  netTargets,
+  type BasketBaseView,
+  type BrokerAdapter,
+  type Instrument,
+  type Journal,
+  type NetTarget,
+  type OrderIntent,
+  type RiskChain,
+  type Signal,
+} from '../../core/index.js';
+import type { HostMetrics } from '../metrics.js';
+import type { RiskState } from './risk-state.js';
+
+export interface OrderFlowInput {
+  readonly runId: string;
+  readonly cycle: number;
+  readonly time: number;
+  readonly flattenAll: boolean;
+  readonly budgets: ReadonlyMap<string, number>;
+  /** Effective signals per plugin (after modes, faults and ended inputs). */
+  readonly signals: ReadonlyMap<string, readonly Signal[]>;
+  readonly position: (symbol: string) => number;
+  readonly held: readonly string[];
+  readonly price: (symbol: string) => number;
+  readonly instruments: ReadonlyMap<string, Instrument>;
+  readonly minTradeNotional: number;
+  readonly allowSubmit: boolean;
+  readonly view: BasketBaseView;
+}
+
+export interface OrderFlowDeps {
+  readonly risk: RiskChain;
+  readonly riskState: RiskState;
+  readonly journal: Journal;
+  readonly broker: BrokerAdapter;
+  readonly metrics: HostMetrics;
+}
+
+export interface OrderFlowResult {
+  readonly intents: number;
+  readonly approved: readonly OrderIntent[];
+  readonly rejected: number;
+  readonly submitted: number;
+}
+
+/** Each plugin's signals at the open leg (weight) or the close leg (closeWeight, else weight). */
+function leg(signals: ReadonlyMap<string, readonly Signal[]>, which: 'open' | 'close'): Map<string, Signal[]> {
+  const out = new Map<string, Signal[]>();
+  for (const [id, list] of signals) out.set(id, list.map((s) => (which === 'close' && s.closeWeight !== undefined ? { ...s, weight: s.closeWeight } : s)));
+  return out;
+}
+
+/**
+ * Net targets -> order intents -> risk chain (the whole basket) -> journal (intent committed) -> broker.
+ * Signals with a closeWeight add a market-on-close leg from the open-leg target to the close target.
+ */
+export async function placeOrders(input: OrderFlowInput, deps: OrderFlowDeps): Promise<OrderFlowResult> {
+  const { journal, broker, metrics, riskState } = deps;
+  const instrument = (s: string): Instrument | undefined => input.instruments.get(s);
+  const net = (which: 'open' | 'close'): Map<string, NetTarget> => (input.flattenAll ? new Map() : netTargets(input.budgets, leg(input.signals, which), input.price, instrument));
+  let sequence = 0;
+  const context = (type: OrderIntent['type']) => ({
+    runId: input.runId,
+    cycle: input.cycle,
+    time: input.time,
+    minTradeNotional: input.minTradeNotional,
+    clientOrderId: (symbol: string) => clientOrderId({ runId: input.runId, cycle: input.cycle, symbol, sequence: sequence++ }),
+    type,
+  });
+  const openTargets = net('open');
+  const intents = buildIntents(openTargets, input.position, () => 0, input.held, input.price, instrument, context('market'));
+  const hasCloseLeg = [...input.signals.values()].some((list) => list.some((s) => s.closeWeight !== undefined && s.closeWeight !== s.weight));
+  if (hasCloseLeg) {
+    const afterOpen = (s: string): number => openTargets.get(s)?.quantity ?? 0;
+    const heldAfterOpen = [...openTargets.values()].filter((t) => t.quantity !== 0).map((t) => t.symbol);
+    intents.push(...buildIntents(net('close'), afterOpen, () => 0, heldAfterOpen, input.price, instrument, context('market-on-close')));
+  }
+  metrics.intents.inc(intents.length);
+  const approved: OrderIntent[] = [];
+  let rejected = 0;
+  for (const outcome of deps.risk.checkBasket(intents, input.view)) {
+    for (const d of outcome.decisions) {
+      journal.recordRiskDecision(input.runId, d);
+      metrics.riskDecisions.inc({ guard: d.guard, result: d.result });
+    }
+    if (outcome.intent) approved.push(outcome.intent);
+    else rejected += 1;
+  }
+  let submitted = 0;
+  for (const intent of approved) {
+    journal.recordIntent(intent);
+    riskState.recordAccepted(intent);
+    if (!input.allowSubmit) continue;
+    const order = await broker.submit({ clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, quantity: intent.quantity, type: intent.type, timeInForce: intent.timeInForce, time: input.time });
+    submitted += 1;
+    journal.recordOrder(input.runId, { ...order, routedTo: broker.id, executedBy: broker.id });
+  }
+  return { intents: intents.length, approved, rejected, submitted };
+}

@@ -1,0 +1,117 @@
+import {
+  barId,
+  MS_PER_DAY,
+  type AcceptedOrder,
+  type BasketBaseView,
+  type DataDependency,
+  type Instrument,
+  type KillTier,
+  type OrderIntent,
+  type PluginMode,
+  type SeriesStore,
+} from '../../core/index.js';
+import type { PositionBook } from '../../core/index.js';
+
+/** How long accepted orders are remembered for throttle and duplicate guards. */
+const ORDER_MEMORY_MS = MS_PER_DAY;
+
+/**
+ * The engine's memory for risk: orders accepted by the chain, equity marks (day start, peak), and which series
+ * each instrument depends on. It builds the read-only view guards see each cycle.
+ */
+export class RiskState {
+  private readonly accepted: AcceptedOrder[] = [];
+  private dayStart = Number.NaN;
+  private day = -1;
+  private peak = Number.NEGATIVE_INFINITY;
+  private notionalToday = 0;
+  private readonly dependencies: Map<string, string[]>;
+
+  constructor(
+    private readonly store: SeriesStore,
+    private readonly instruments: ReadonlyMap<string, Instrument>,
+    /** Per plugin: the symbols it trades and the series it reads. */
+    plugins: readonly { trades: Iterable<string>; reads: readonly string[] }[],
+  ) {
+    this.dependencies = new Map();
+    for (const p of plugins) {
+      for (const symbol of p.trades) {
+        const set = new Set([barId(symbol), ...(this.dependencies.get(symbol) ?? []), ...p.reads]);
+        this.dependencies.set(symbol, [...set].filter((id) => store.has(id)).sort());
+      }
+    }
+  }
+
+  /** Mark equity at a cycle: starts a new day at the first cycle of each UTC day, tracks the peak. */
+  markEquity(time: number, equity: number): void {
+    const day = Math.floor(time / MS_PER_DAY);
+    if (day !== this.day) {
+      this.day = day;
+      this.dayStart = equity;
+      this.notionalToday = 0;
+    }
+    this.peak = Math.max(this.peak, equity);
+  }
+
+  get dayStartEquity(): number {
+    return this.dayStart;
+  }
+
+  get peakEquity(): number {
+    return this.peak;
+  }
+
+  /** Remember an order the chain accepted (whether or not it was sent: monitor mode counts the same). */
+  recordAccepted(intent: OrderIntent): void {
+    this.accepted.push({ clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, quantity: intent.quantity, time: intent.time });
+    this.notionalToday += intent.quantity * intent.referencePrice * (this.instruments.get(intent.symbol)?.multiplier ?? 1);
+    const horizon = intent.time - ORDER_MEMORY_MS;
+    let drop = 0;
+    while (drop < this.accepted.length && (this.accepted[drop]?.time ?? 0) < horizon) drop += 1;
+    if (drop > 0) this.accepted.splice(0, drop);
+  }
+
+  /** Freshness of every series an instrument depends on, at `now`. */
+  dataDependencies(symbol: string, now: number): DataDependency[] {
+    return (this.dependencies.get(symbol) ?? [barId(symbol)]).filter((id) => this.store.has(id)).map((seriesId) => {
+      const n = this.store.countAvailable(seriesId, now);
+      return { seriesId, lastAvailable: n > 0 ? this.store.availableAtIndex(seriesId, n - 1) : Number.NaN, frequency: this.store.spec(seriesId).frequency };
+    });
+  }
+
+  /** Every series some traded instrument depends on that is stale at `now` per `isStale`. */
+  staleSeries(now: number, isStale: (dependency: DataDependency) => boolean): string[] {
+    const stale = new Set<string>();
+    for (const symbol of this.dependencies.keys()) for (const d of this.dataDependencies(symbol, now)) if (isStale(d)) stale.add(d.seriesId);
+    return [...stale].sort();
+  }
+
+  /** The view guards see this cycle (the chain adds the basket's own accepted orders on top). */
+  view(input: {
+    time: number;
+    tier: KillTier;
+    equity: number;
+    book: PositionBook;
+    price: (symbol: string) => number;
+    modes: ReadonlyMap<string, PluginMode>;
+    targetNotional: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  }): BasketBaseView {
+    const { book } = input;
+    return {
+      time: input.time,
+      tier: input.tier,
+      equity: input.equity,
+      dayStartEquity: this.dayStart,
+      peakEquity: this.peak,
+      position: (s) => book.position(s).quantity,
+      heldSymbols: () => book.positions().map((p) => p.symbol),
+      price: input.price,
+      instrument: (s) => this.instruments.get(s),
+      acceptedOrders: () => this.accepted,
+      tradedNotionalToday: () => this.notionalToday,
+      dataDependencies: (s) => this.dataDependencies(s, input.time),
+      pluginMode: (id) => input.modes.get(id),
+      pluginTargetNotional: (id, s) => input.targetNotional.get(id)?.get(s) ?? 0,
+    };
+  }
+}

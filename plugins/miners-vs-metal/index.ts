@@ -1,0 +1,211 @@
+import { defineStrategy, ShError, type BarWindow, type ParamValues, type Signal } from '../../core/index.js';
+
+const TRADING_DAYS = 252;
+const SYMBOL = '^[A-Za-z0-9._/-]+$';
+/** Extra rows fetched so that a few days missing in one leg still leave enough aligned days. */
+const ALIGNMENT_SLACK = 20;
+
+const params = {
+  minersSymbol: { type: 'string', default: 'GDX', pattern: SYMBOL, description: 'The miners leg (regressed on the metal).' },
+  metalSymbol: { type: 'string', default: 'GLD', pattern: SYMBOL, description: 'The metal leg (the hedge).' },
+  betaDays: { type: 'int', min: 20, max: 504, default: 60, description: 'Aligned days of daily log returns in the OLS beta of miners on metal.' },
+  windowDays: { type: 'int', min: 20, max: 504, default: 60, description: 'Aligned days of the residual spread log(miners) - beta log(metal) in the z-score.' },
+  entryZ: { type: 'number', min: 0.5, max: 5, default: 2, description: 'Enter when |z| exceeds this.' },
+  exitZ: { type: 'number', min: 0, max: 3, default: 0.5, description: 'Leave when z has come back inside this on the side of the trade.' },
+  stopLoss: { type: 'boolean', default: true, description: 'Stop out when the spread runs on to stopZ.' },
+  stopZ: { type: 'number', min: 1, max: 10, default: 4, description: 'Stop level of |z|; no re-entry on that side until |z| is back below entryZ.' },
+  targetVol: { type: 'number', min: 0.01, max: 1, default: 0.1, description: 'Annualised volatility of the hedged position, from the residual volatility.' },
+  maxGross: { type: 'number', min: 0.1, max: 1, default: 1, description: 'Cap on the sum of the absolute leg weights.' },
+} as const;
+
+type Params = ParamValues<typeof params>;
+
+/** LONG_SPREAD: long miners / short beta x metal (miners cheap, z low); SHORT_SPREAD the reverse. */
+const LONG_SPREAD = 1;
+const SHORT_SPREAD = -1;
+
+export interface MinersState {
+  /** 1: long miners / short metal; -1: short miners / long metal; 0: flat. */
+  readonly side: number;
+  /** After a stop, the side that may not be re-entered until |z| is back below entryZ; 0 when none. */
+  readonly blockedSide: number;
+}
+
+/**
+ * Miners against the metal: the OLS beta of miners' daily log returns on the metal's, the residual spread
+ * log(miners) - beta log(metal) z-scored over a window, faded at extremes with beta-hedged legs sized to a
+ * volatility target from the residual volatility.
+ */
+export default defineStrategy({
+  id: 'miners-vs-metal',
+  version: '1.0.0',
+  api: 1,
+  summary: 'Gold miners against gold: fade z-score extremes of the beta-hedged residual spread of GDX on GLD',
+  params,
+  needs: (p) => {
+    checkParamRelations(p);
+    return { bars: [p.minersSymbol, p.metalSymbol], history: requiredDays(p) + ALIGNMENT_SLACK };
+  },
+  init: (): MinersState => ({ side: 0, blockedSide: 0 }),
+  evaluate(ctx, p, state) {
+    const prices = alignedLogPrices(ctx.bars(p.minersSymbol), ctx.bars(p.metalSymbol), requiredDays(p));
+    if (prices.miners.length < requiredDays(p)) {
+      return { signals: legs(p, 0, 0, 0, `gdx/gld waiting for history: ${prices.miners.length} of ${requiredDays(p)} aligned days`), state: { side: 0, blockedSide: 0 } };
+    }
+    const fit = regressReturns(prices.miners, prices.metal, p.betaDays);
+    if (!(fit.beta > 0) || !(fit.residualVol > 0)) {
+      const reason = `gdx/gld beta ${fit.beta.toFixed(2)}, residual vol ${percent(fit.residualVol)}: no positive hedge ratio, flat`;
+      return { signals: legs(p, 0, 0, 0, reason), state: { side: 0, blockedSide: state.blockedSide } };
+    }
+    const spread = residualSpread(prices.miners, prices.metal, fit.beta, p.windowDays);
+    const { z, mean, last } = zScore(spread);
+    const next = decide(p, state, z);
+    // Per unit of miners, beta units of metal hedge the common gold exposure; the hedged unit's volatility is the
+    // residual volatility, so minersSize = targetVol / residualVol puts the pair at the target, within maxGross.
+    const minersSize = Math.min(p.targetVol / fit.residualVol, p.maxGross / (1 + fit.beta));
+    const minersWeight = next.side === 0 ? 0 : next.side * minersSize;
+    const metalWeight = next.side === 0 ? 0 : -next.side * fit.beta * minersSize;
+    const position = next.side === 0 ? 'flat' : `${minersWeight > 0 ? 'long' : 'short'} ${p.minersSymbol} ${Math.abs(minersWeight).toFixed(2)} / ${metalWeight > 0 ? 'long' : 'short'} ${p.metalSymbol} ${Math.abs(metalWeight).toFixed(2)}`;
+    const reason = `gdx/gld z ${signed(z)} (spread ${last.toFixed(3)} vs ${p.windowDays}d mean ${mean.toFixed(3)}, beta ${fit.beta.toFixed(2)})${next.event}: ${position}, resid vol ${percent(fit.residualVol)}`;
+    const confidence = next.side === 0 ? 0 : twoSidedConfidence(z);
+    return { signals: legs(p, minersWeight, metalWeight, confidence, reason), state: { side: next.side, blockedSide: next.blockedSide } };
+  },
+});
+
+/** Aligned days needed: betaDays returns (betaDays + 1 prices) and windowDays spread values. */
+function requiredDays(p: Params): number {
+  return Math.max(p.betaDays + 1, p.windowDays);
+}
+
+/** The hysteresis: enter beyond entryZ, leave inside exitZ, stop beyond stopZ and stay out until back inside entryZ. */
+function decide(p: Params, state: MinersState, z: number): MinersState & { event: string } {
+  let side = state.side;
+  let blockedSide = state.blockedSide;
+  let event = '';
+  if (blockedSide === SHORT_SPREAD && z < p.entryZ) blockedSide = 0;
+  if (blockedSide === LONG_SPREAD && z > -p.entryZ) blockedSide = 0;
+  // z measured on the side of the trade: positive while the spread is still stretched in the traded direction.
+  const stretch = (s: number): number => -s * z;
+  if (side !== 0) {
+    if (p.stopLoss && stretch(side) > p.stopZ) {
+      blockedSide = side;
+      side = 0;
+      event = `, stopped beyond ${p.stopZ}`;
+    } else if (stretch(side) < p.exitZ) {
+      side = 0;
+      event = `, exit inside ${p.exitZ}`;
+    }
+  }
+  if (side === 0) {
+    for (const candidate of [SHORT_SPREAD, LONG_SPREAD]) {
+      const s = stretch(candidate);
+      if (s > p.entryZ && candidate !== blockedSide && !(p.stopLoss && s > p.stopZ)) {
+        side = candidate;
+        event += `, enter beyond ${p.entryZ}`;
+      }
+    }
+  }
+  return { side, blockedSide, event };
+}
+
+function legs(p: Params, minersWeight: number, metalWeight: number, confidence: number, text: string): Signal[] {
+  const reason = text.slice(0, 200);
+  return [
+    { symbol: p.minersSymbol, weight: minersWeight, confidence, reason },
+    { symbol: p.metalSymbol, weight: metalWeight, confidence, reason },
+  ];
+}
+
+/** Cross-parameter rules the per-parameter bounds cannot express. */
+function checkParamRelations(p: Params): void {
+  const problems: ShError[] = [];
+  const bad = (name: string, received: unknown, expected: string): void => {
+    problems.push(new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `parameter ${name} is invalid`, { where: `plugins.settings.miners-vs-metal.params.${name}`, received, expected }));
+  };
+  if (p.minersSymbol === p.metalSymbol) bad('metalSymbol', p.metalSymbol, `a symbol other than minersSymbol (${p.minersSymbol})`);
+  if (!(p.exitZ < p.entryZ)) bad('exitZ', p.exitZ, `less than entryZ (${p.entryZ})`);
+  if (p.stopLoss && !(p.stopZ > p.entryZ)) bad('stopZ', p.stopZ, `greater than entryZ (${p.entryZ})`);
+  if (problems.length > 0) throw new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `${problems.length} inconsistent parameter(s) for miners-vs-metal`, { where: 'plugins.settings.miners-vs-metal.params' }, problems);
+}
+
+/** Log closes of the last `rows` days on which both legs have a bar, oldest first. */
+function alignedLogPrices(miners: BarWindow, metal: BarWindow, rows: number): { miners: number[]; metal: number[] } {
+  const a: number[] = [];
+  const b: number[] = [];
+  let i = miners.length - 1;
+  let j = metal.length - 1;
+  while (i >= 0 && j >= 0 && a.length < rows) {
+    const minersTime = miners.time[i] as number;
+    const metalTime = metal.time[j] as number;
+    if (minersTime === metalTime) {
+      a.push(Math.log(miners.close[i] as number));
+      b.push(Math.log(metal.close[j] as number));
+      i--;
+      j--;
+    } else if (minersTime > metalTime) i--;
+    else j--;
+  }
+  return { miners: a.reverse(), metal: b.reverse() };
+}
+
+/**
+ * OLS with intercept of the last `days` daily log returns of miners on metal: beta, and the annualised std of
+ * the residual returns (miners - beta x metal, demeaned), the volatility of a beta-hedged unit of miners.
+ */
+function regressReturns(miners: readonly number[], metal: readonly number[], days: number): { beta: number; residualVol: number } {
+  const n = miners.length;
+  let sumX = 0;
+  let sumY = 0;
+  for (let k = n - days; k < n; k++) {
+    sumY += (miners[k] as number) - (miners[k - 1] as number);
+    sumX += (metal[k] as number) - (metal[k - 1] as number);
+  }
+  const meanX = sumX / days;
+  const meanY = sumY / days;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (let k = n - days; k < n; k++) {
+    const x = (metal[k] as number) - (metal[k - 1] as number) - meanX;
+    const y = (miners[k] as number) - (miners[k - 1] as number) - meanY;
+    sxx += x * x;
+    sxy += x * y;
+    syy += y * y;
+  }
+  const beta = sxx > 0 ? sxy / sxx : 0;
+  // Residual sum of squares of the fit, with two fitted parameters.
+  const residualVariance = Math.max(0, syy - beta * sxy) / Math.max(1, days - 2);
+  return { beta, residualVol: Math.sqrt(residualVariance * TRADING_DAYS) };
+}
+
+/** log(miners) - beta log(metal) over the last `days` aligned days, with the current beta for the whole window. */
+function residualSpread(miners: readonly number[], metal: readonly number[], beta: number, days: number): number[] {
+  const n = miners.length;
+  const out: number[] = [];
+  for (let k = n - days; k < n; k++) out.push((miners[k] as number) - beta * (metal[k] as number));
+  return out;
+}
+
+function zScore(values: readonly number[]): { z: number; last: number; mean: number } {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
+  const last = values[n - 1] as number;
+  return { z: sd > 0 ? (last - mean) / sd : 0, last, mean };
+}
+
+/** P(|N(0,1)| < |z|), via the Abramowitz-Stegun 7.1.26 approximation of erf. */
+function twoSidedConfidence(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const k = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - ((((1.061405429 * k - 1.453152027) * k + 1.421413741) * k - 0.284496736) * k + 0.254829592) * k * Math.exp(-x * x);
+  return Math.min(1, Math.max(0, erf));
+}
+
+function signed(x: number): string {
+  return `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+}
+
+function percent(x: number): string {
+  return `${(x * 100).toFixed(0)}%`;
+}
