@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   SH_ERR_DATA_DIR_UNWRITABLE: { exit: 2, meaning: 'The --data-dir cannot be created or written.', fix: 'Choose a writable directory.' },
   SH_ERR_STORE_CAPACITY: { exit: 1, meaning: 'A series in the columnar store is full.', fix: 'Raise the store capacity for live runs.' },
   SH_ERR_RISK_GUARD_CONFIG: { exit: 2, meaning: 'A risk guard is configured with invalid limits.', fix: 'Correct the guard limits named.' },
+  SH_ERR_RISK_BREAKER_CONFIG: { exit: 2, meaning: 'An automatic kill-switch breaker (daily loss, drawdown, faulted plugins, stale data) is configured with invalid thresholds or tiers.', fix: 'Correct the breaker settings named; thresholds are fractions in (0, 1], tiers one of ACTIVE, WARN, THROTTLE, NO_NEW, FLATTEN_ALL.' },
   SH_ERR_KILL_OPERATOR_UNKNOWN: { exit: 2, meaning: 'A kill-switch request names an operator that is not configured.', fix: 'Configure operators: [{ name, token }] (e.g. in the --config file) and use one of their names.' },
   SH_ERR_KILL_UNAUTHORIZED: { exit: 2, meaning: 'A control API request had a missing or wrong operator token.', fix: 'Send Authorization: Bearer <token> of a configured operator.' },
   SH_ERR_KILL_TIER_UNKNOWN: { exit: 2, meaning: 'A kill-switch tier name is not one of ACTIVE, WARN, THROTTLE, NO_NEW, FLATTEN_ALL.', fix: 'Use one of the listed tiers.' },

@@ -56,7 +56,7 @@ export async function startHttpServer(metrics: HostMetrics, health: () => Health
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: 'not found', paths: ['/metrics', '/healthz', '/control/status', '/control/kill', '/control/kill/reset'] }));
+    res.end(JSON.stringify({ error: 'not found', paths: ['/metrics', '/healthz', ...(options.control ? ['/control/status', '/control/kill', '/control/kill/reset'] : [])] }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
