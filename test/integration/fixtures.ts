@@ -34,7 +34,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildGuards, RiskChain, DEFAULT_ALLOCATOR, type BrokerAdapter, type GuardConfig } from '../../core/index.js';
 import { PaperBroker } from '../../adapters/brokers/paper/index.js';
-import { Engine, type EngineSettings } from '../../host/engine/engine.js';
+import { Engine, type CycleObserver, type EngineSettings } from '../../host/engine/engine.js';
+import type { KillSwitchController } from '../../host/kill-switch/controller.js';
 import { InlineExecutor } from '../../host/executor/inline.js';
 import { SqliteJournal } from '../../host/journal/sqlite-journal.js';
 import { HostMetrics } from '../../host/metrics.js';
@@ -67,6 +68,8 @@ export async function engineRig(options: {
   settings?: Partial<EngineSettings>;
   broker?: (instruments: Map<string, Instrument>) => BrokerAdapter;
   guards?: GuardConfig[];
+  killSwitch?: KillSwitchController;
+  afterCycle?: CycleObserver;
 }): Promise<EngineRig> {
   const from = options.from ?? '2018-01-01';
   const to = options.to ?? '2018-06-30';
@@ -105,6 +108,8 @@ export async function engineRig(options: {
     metrics,
     risk: new RiskChain(buildGuards(options.guards ?? DEFAULT_GUARDS)),
     log: () => {},
+    ...(options.killSwitch ? { killSwitch: options.killSwitch } : {}),
+    ...(options.afterCycle ? { afterCycle: options.afterCycle } : {}),
   });
   return { engine, journal, broker, metrics, journalFile, runId };
 }
