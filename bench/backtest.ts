@@ -11,6 +11,9 @@ import { loadPlugins } from '../host/plugins/loader.js';
 import { log, settle } from './lib/common.js';
 import { runEngine } from './lib/engine-harness.js';
 
+/** The real plugins of section 3 (plugins/<id>/index.ts), default params. */
+export const BACKTEST_PLUGINS = ['tsmom', 'gold-silver-ratio', 'mean-reversion'] as const;
+
 export interface BacktestFigures {
   readonly executor: 'inline' | 'pool';
   readonly cycles: number;
@@ -47,7 +50,8 @@ export interface BacktestOptions {
  */
 export async function measureBacktest(options: BacktestOptions): Promise<BacktestSection> {
   const threads = Math.max(1, os.availableParallelism());
-  const plugins = await loadPlugins({ dirs: ['plugins'], paths: [], settings: {}, defaultMode: 'live' });
+  // The three original plugins by path: other plugins added under plugins/ later would change what is measured.
+  const plugins = await loadPlugins({ dirs: [], paths: BACKTEST_PLUGINS.map((id) => `plugins/${id}/index.ts`), settings: {}, defaultMode: 'live' });
   const adapter = new SyntheticDataAdapter({ start: dataStart(options.start, options.warmupDays), end: options.end });
   const { store, instruments } = await loadData(adapter, plugins, { start: options.start, end: options.end, warmupDays: options.warmupDays });
   log(`backtest: plugins ${plugins.map((p) => p.id).join(', ')}; window ${options.start}..${options.end}`);

@@ -68,7 +68,8 @@ export interface MarketBar {
  * `advance(bars)` fill at those bars' open (market) or close (market-on-close), per the cost model.
  */
 export interface SimulatedBroker extends BrokerAdapter {
-  advance(bars: readonly MarketBar[]): void;
+  /** Fill working orders against these bars; execution events are emitted before the returned promise settles. */
+  advance(bars: readonly MarketBar[]): void | Promise<void>;
   /** Last price known to the simulator, for marking positions. */
   lastPrice(symbol: string): number | undefined;
 }

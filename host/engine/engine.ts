@@ -206,7 +206,7 @@ export class Engine {
     // 1. The kill switch first: a flag file or an operator's request takes effect from this cycle on.
     this.pollKillSwitch();
     // 2. The market moves: the simulator fills last cycle's orders at this bar; what is left expires (day orders).
-    if (isSimulatedBroker(broker)) broker.advance(bars);
+    if (isSimulatedBroker(broker)) await broker.advance(bars);
     for (const id of [...this.working]) await broker.cancel(id);
     for (const bar of bars) this.lastClose.set(bar.symbol, bar.close);
     const bookBars = new Map(bars.map((b) => [b.symbol, { open: b.open, close: b.close }]));

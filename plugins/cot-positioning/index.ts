@@ -84,7 +84,7 @@ function evaluateMarket(now: number, cot: SeriesWindow, close: Float64Array, p: 
   const percentile = percentileRank(shares);
   const report = cot.time[n - 1] as number;
   let position = previous;
-  let event = `held since report ${formatDate(previous.report ?? report)}`;
+  let event = `as of report ${formatDate(report)}`;
   if (report !== previous.report) {
     const side = nextSide(previous.side, percentile, p);
     const size = vol > 0 ? Math.min(1, p.volTarget / p.markets.length / vol) : 0;

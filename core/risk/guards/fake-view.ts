@@ -5,8 +5,9 @@
 import type { Instrument } from '../../model/instrument.js';
 import type { OrderIntent } from '../../model/order.js';
 import type { PluginMode } from '../../portfolio/allocator.js';
-import type { AcceptedOrder, DataDependency, RiskView } from '../guard.js';
+import type { AcceptedOrder, Compared, DataDependency, GuardResult, RiskView } from '../guard.js';
 import type { KillTier } from '../kill-switch.js';
+import { buildGuards } from './index.js';
 
 export interface FakeState {
   readonly time: number;
@@ -96,4 +97,43 @@ function deepFreeze<T>(value: T): T {
     for (const inner of Object.values(value)) deepFreeze(inner);
   }
   return value;
+}
+
+/** One row of a guard's table test. */
+export interface GuardCase {
+  readonly name: string;
+  /** Settings over the guard's defaults. */
+  readonly config?: Readonly<Record<string, unknown>>;
+  readonly state?: Partial<FakeState>;
+  /** Intent fields; positionBefore defaults to the book position plus the basket. */
+  readonly intent?: Partial<OrderIntent>;
+  readonly expected: { readonly result: GuardResult; readonly quantity?: number; readonly compared?: Readonly<Record<string, unknown>> };
+  /** A pattern the reason must match (clip and reject). */
+  readonly reason?: RegExp;
+}
+
+/** What a case produced: the result, the quantity that survives (0 when rejected), the reason and compared. */
+export interface CaseOutcome {
+  readonly result: GuardResult;
+  readonly quantity: number;
+  readonly reason: string;
+  readonly compared: Compared;
+}
+
+/** Run one case through the registered guard `name`, built by `buildGuards` from the case's settings. */
+export function runCase(name: string, c: GuardCase): CaseOutcome {
+  const [guard] = buildGuards([{ name, ...c.config }]);
+  if (!guard) throw new Error(`no guard ${name}`);
+  const view = fakeView(c.state);
+  const symbol = c.intent?.symbol ?? 'GLD';
+  const intent = fakeIntent({ positionBefore: view.position(symbol) + view.acceptedInBasket(symbol), ...c.intent });
+  const verdict = guard.check(intent, view);
+  switch (verdict.result) {
+    case 'pass':
+      return { result: 'pass', quantity: intent.quantity, reason: '', compared: verdict.compared ?? {} };
+    case 'clip':
+      return { result: 'clip', quantity: verdict.quantity, reason: verdict.reason, compared: verdict.compared };
+    case 'reject':
+      return { result: 'reject', quantity: 0, reason: verdict.reason, compared: verdict.compared };
+  }
 }
