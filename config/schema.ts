@@ -1,4 +1,5 @@
 import convict from 'convict';
+import { DEFAULT_GUARD_CONFIGS, type GuardConfig } from '../core/risk/guards/index.js';
 
 /**
  * The configuration schema. Every setting has a doc, a format and a default; docs/configuration.md lists them.
@@ -46,13 +47,14 @@ export const schema = {
   },
   risk: {
     guards: {
-      doc: 'The ordered risk chain: [{ name, ...settings }]. Names: kill-switch, max-order-size, position-limit.',
+      doc: 'The ordered risk chain: [{ name, ...settings }] (docs/risk-guards.md). The default is the full recommended chain.',
       format: Array,
-      default: [
-        { name: 'kill-switch', throttleSizeFactor: 0.5 },
-        { name: 'max-order-size', maxNotional: 250_000 },
-        { name: 'position-limit', maxPositionNotional: 400_000 },
-      ] as unknown[],
+      default: DEFAULT_GUARD_CONFIGS as unknown as GuardConfig[],
+    },
+    breakers: {
+      doc: 'Automatic kill-switch breakers (daily loss, drawdown, faulted plugins, stale data): keys override the defaults of docs/risk-guards.md.',
+      format: Object,
+      default: {} as Record<string, unknown>,
     },
   },
   broker: {
@@ -68,6 +70,11 @@ export const schema = {
   },
   journal: {
     file: { doc: 'SQLite journal file, relative to --data-dir.', format: String, default: 'journal.sqlite' },
+    synchronous: {
+      doc: 'full: each write on disk before the call returns (survives power loss; paper and live). normal: survives a process crash, not a machine crash (backtests, faster).',
+      format: ['full', 'normal'],
+      default: 'full' as 'full' | 'normal',
+    },
   },
   http: {
     port: { doc: 'Port of the HTTP server (/metrics, /healthz); 0: no server.', format: 'port', default: 0, env: 'SH_HTTP_PORT' },

@@ -32,7 +32,7 @@ export function createRunContainer(config: HostConfig, dataDir: string): Depende
   c.register(TOKENS.Config, { useValue: config });
   c.register(TOKENS.DataDir, { useValue: dataDir });
   c.register<HostMetrics>(TOKENS.Metrics, { useFactory: instanceCachingFactory(() => new HostMetrics()) });
-  c.register<Journal>(TOKENS.Journal, { useFactory: instanceCachingFactory(() => new SqliteJournal(path.join(dataDir, config.journal.file))) });
+  c.register<Journal>(TOKENS.Journal, { useFactory: instanceCachingFactory(() => new SqliteJournal(path.join(dataDir, config.journal.file), { synchronous: config.journal.synchronous })) });
   c.register<MarketDataAdapter>(TOKENS.MarketData, {
     useFactory: instanceCachingFactory(() =>
       config.data.source === 'csv'

@@ -2,6 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import {
   buildGuards,
+  DEFAULT_STALE_DATA,
+  evaluateBreakers,
+  isStale as isStaleDependency,
+  resolveBreakerConfig,
+  strongestTrip,
+  type DataDependency,
+  type StaleDataConfig,
   newRunId,
   parseDate,
   RiskChain,
@@ -76,6 +83,11 @@ export async function runHost(options: RunOptions): Promise<RunSummary> {
     closers.push(() => broker.disconnect());
     const executor = makeExecutor(config, store, enabled);
     closers.push(() => executor.close());
+    const breakers = resolveBreakerConfig(config.risk.breakers, 'risk.breakers');
+    const guardConfigs = config.risk.guards as GuardConfig[];
+    const staleConfig = guardConfigs.find((g) => g.name === 'stale-data');
+    const staleRule = staleConfig ? { ...DEFAULT_STALE_DATA, ...(staleConfig as Partial<StaleDataConfig>) } : DEFAULT_STALE_DATA;
+    const isStale = (d: DataDependency, now: number): boolean => isStaleDependency(d, now, staleRule);
     const runId = newRunId(Date.now(), Math.random().toString(36).slice(2, 6));
     Object.assign(health, { status: 'running', runId, executor: executor.kind, tier: killSwitch.state().tier });
     journal.startRun({ runId, profile: config.profile, mode: config.run.mode === 'paper' ? 'paper' : 'backtest', startedAt: Date.now(), config: redact(config) });
@@ -104,12 +116,17 @@ export async function runHost(options: RunOptions): Promise<RunSummary> {
         broker,
         journal,
         metrics,
-        risk: new RiskChain(buildGuards(config.risk.guards as GuardConfig[])),
+        risk: new RiskChain(buildGuards(guardConfigs)),
         log,
         killSwitch,
+        isStale,
         afterCycle: (cycle) => {
           health.cycle = cycle.cycle;
           health.tier = cycle.tier;
+          // The automatic breakers: escalation only, journaled by the kill switch like any other request.
+          const staleSeries = cycle.riskState.staleSeries(cycle.time, (d) => isStale(d, cycle.time));
+          const trip = strongestTrip(evaluateBreakers({ ...cycle, staleSeries }, breakers));
+          if (trip) killSwitch.escalate(trip.tier, `breaker ${trip.breaker}: ${trip.reason}`, 'breaker');
         },
       });
       const summary = await engine.run();

@@ -9,6 +9,7 @@ import { runHost } from '../run-host.js';
 import { describePlugin, listPlugins } from './plugins-command.js';
 import { newPlugin } from './new-plugin.js';
 import { killCommand, statusCommand } from './kill-command.js';
+import { venueCommand } from '../venue/venue-command.js';
 
 export const USAGE = `strategy-host <command> [options]
 
@@ -26,6 +27,9 @@ Commands:
   kill reset --operator <name> [--reason <text>]
                               approve a reset to ACTIVE: from NO_NEW or FLATTEN_ALL two distinct operators must
   status [--json]             the kill-switch tier, its history and pending reset approvals
+  venue --port <n> --data-dir <dir> [--initial-cash <amount>]
+                              run the paper venue (Alpaca trading REST subset on 127.0.0.1, durable state) until
+                              SIGTERM/SIGINT; key pair from SH_VENUE_KEY_ID / SH_VENUE_SECRET_KEY (docs/venue.md)
 
 Global options:
   --data-dir <dir>            journal and state (default: .data in the working directory)
@@ -44,6 +48,8 @@ const OPTIONS = {
   operator: { type: 'string' },
   reason: { type: 'string' },
   'data-dir': { type: 'string' },
+  port: { type: 'string' },
+  'initial-cash': { type: 'string' },
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -101,8 +107,10 @@ export async function main(argv: readonly string[], out: (text: string) => void 
       case 'status':
         out(statusCommand(config(), dataDir, values.json ?? false));
         return 0;
+      case 'venue':
+        return await venueCommand({ port: values.port, dataDir: values['data-dir'], initialCash: values['initial-cash'], log: (line) => err(`${line}\n`) });
       default:
-        throw new ShError('SH_ERR_CLI_USAGE', `unknown command ${JSON.stringify(command)}`, { where: 'command', received: command, expected: 'run, plugins, new-plugin, kill, status' });
+        throw new ShError('SH_ERR_CLI_USAGE', `unknown command ${JSON.stringify(command)}`, { where: 'command', received: command, expected: 'run, plugins, new-plugin, kill, status, venue' });
     }
   } catch (error) {
     if (isShError(error)) {

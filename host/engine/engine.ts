@@ -2,12 +2,14 @@ import {
   allocate,
   barId,
   isSimulatedBroker,
+  isStale,
   PositionBook,
   tierRank,
   VirtualBook,
   type AllocatorConfig,
   type BrokerAdapter,
   type CostModel,
+  type DataDependency,
   type EvaluationResult,
   type ExecutionEvent,
   type Instrument,
@@ -81,6 +83,8 @@ export interface EngineDeps {
   readonly killSwitch?: KillSwitchController;
   /** Called after every cycle (breakers, drills). */
   readonly afterCycle?: CycleObserver;
+  /** The stale-data rule (default: the stale-data guard's defaults); also decides when a backtest input has ended. */
+  readonly isStale?: (dependency: DataDependency, now: number) => boolean;
 }
 
 /**
@@ -115,11 +119,8 @@ export class Engine {
         deps.store,
       ),
     );
-    this.riskState = new RiskState(
-      deps.store,
-      deps.instruments,
-      this.runtimes.filter((r) => r.mode === 'live' || r.mode === 'canary').map((r) => ({ trades: r.plugin.prepared.universe, reads: r.plugin.prepared.needs.series ?? [] })),
-    );
+    this.riskState = new RiskState(deps.store, deps.instruments);
+    this.updateDependencies();
     this.tier = deps.killSwitch ? deps.killSwitch.poll() : deps.settings.initialTier;
     deps.metrics.killSwitchTier.set(tierRank(this.tier));
     for (const mode of ['disabled', 'shadow', 'canary', 'live'] as const) deps.metrics.pluginsByMode.set({ mode }, deps.plugins.filter((p) => p.mode === mode).length);
@@ -217,7 +218,7 @@ export class Engine {
     const recorded: RecordedSignal[] = [];
     for (const r of this.runtimes) {
       if (r.fault || r.ended) continue;
-      const ended = endedInput(r, time);
+      const ended = endedInput(r, time, this.deps.isStale ?? ((d, now) => isStale(d, now)));
       if (ended) {
         this.stop(r, ended, time);
         continue;
@@ -299,8 +300,15 @@ export class Engine {
     this.deps.metrics.killSwitchTier.set(tierRank(this.tier));
   }
 
+  /** Instruments depend on the series of the live and canary plugins still trading. */
+  private updateDependencies(): void {
+    const trading = this.runtimes.filter((r) => (r.mode === 'live' || r.mode === 'canary') && !r.fault && !r.ended);
+    this.riskState.setPlugins(trading.map((r) => ({ trades: r.plugin.prepared.universe, reads: r.plugin.prepared.needs.series ?? [] })));
+  }
+
   private quarantine(r: PluginRuntime, fault: PluginFault): void {
     r.fault = fault;
+    this.updateDependencies();
     this.deps.journal.recordFault(this.deps.settings.runId, fault);
     this.deps.metrics.faults.inc({ strategy_id: fault.strategyId, hook: fault.hook });
     this.deps.log(`plugin ${fault.strategyId} faulted in ${fault.hook} (${fault.code}): ${fault.message}; quarantined, positions: ${this.deps.settings.faultPolicy}`);
@@ -310,6 +318,7 @@ export class Engine {
   /** A plugin whose inputs ended stops trading (its targets go to zero) and says so; the run goes on. */
   private stop(r: PluginRuntime, message: string, time: number): void {
     r.ended = message;
+    this.updateDependencies();
     r.book.setTargets(new Map());
     this.deps.journal.recordFault(this.deps.settings.runId, { strategyId: r.plugin.id, hook: 'evaluate', code: 'SH_ERR_PLUGIN_INPUTS_ENDED', message, time });
     this.deps.log(message);

@@ -1,10 +1,9 @@
 import {
   formatDate,
-  MS_PER_DAY,
   OverrunCounter,
   seriesOf,
   VirtualBook,
-  type Frequency,
+  type DataDependency,
   type PluginFault,
   type PluginMode,
   type RecordedSignal,
@@ -12,16 +11,6 @@ import {
   type Signal,
 } from '../../core/index.js';
 import type { LoadedPlugin } from '../plugins/loader.js';
-
-/** How long after its last observation a series counts as ended, by frequency (holidays and publication gaps allowed). */
-const ENDED_AFTER_MS: Readonly<Record<Frequency, number>> = {
-  intraday: 3 * MS_PER_DAY,
-  daily: 10 * MS_PER_DAY,
-  weekly: 24 * MS_PER_DAY,
-  monthly: 70 * MS_PER_DAY,
-  quarterly: 200 * MS_PER_DAY,
-  irregular: Number.POSITIVE_INFINITY,
-};
 
 /** A plugin as the engine runs it: its state, last signals, virtual book and health. */
 export interface PluginRuntime {
@@ -37,26 +26,29 @@ export interface PluginRuntime {
   ended?: string;
   readonly book: VirtualBook;
   readonly overruns: OverrunCounter;
-  /** Time after which each input counts as ended, earliest first. */
-  readonly inputEnds: readonly { seriesId: string; last: number; endedAfter: number }[];
+  /** Each input's last observation in the store: after it, the input can only go stale. */
+  readonly inputEnds: readonly DataDependency[];
 }
 
 export function makeRuntime(plugin: LoadedPlugin, state: unknown, book: VirtualBook, store: SeriesStore): PluginRuntime {
   const inputEnds = seriesOf(plugin.prepared.needs)
     .filter((id) => store.has(id) && store.length(id) > 0)
-    .map((seriesId) => {
-      const last = store.availableAtIndex(seriesId, store.length(seriesId) - 1);
-      return { seriesId, last, endedAfter: last + ENDED_AFTER_MS[store.spec(seriesId).frequency] };
-    })
-    .sort((a, b) => a.endedAfter - b.endedAfter);
+    .map((seriesId) => ({ seriesId, lastAvailable: store.availableAtIndex(seriesId, store.length(seriesId) - 1), frequency: store.spec(seriesId).frequency }))
+    .sort((a, b) => a.lastAvailable - b.lastAvailable);
   return { plugin, mode: plugin.mode, state, signals: [], weights: new Map(), signalChanges: 0, book, overruns: new OverrunCounter(), inputEnds };
 }
 
-/** The first input that has ended by `now`, as a message; undefined while every input is live. */
-export function endedInput(r: PluginRuntime, now: number): string | undefined {
-  const first = r.inputEnds[0];
-  if (!first || now <= first.endedAfter) return undefined;
-  return `input ${first.seriesId} ended ${formatDate(first.last)}: ${r.plugin.id} stops trading`;
+/**
+ * The first input that has ended by `now`, as a message; undefined while every input is live. An input has ended
+ * when the store holds nothing after its last observation and it is stale by the stale-data rule: the same moment
+ * the stale-data guard starts blocking the instruments that depend on it.
+ */
+export function endedInput(r: PluginRuntime, now: number, isStale: (dependency: DataDependency, now: number) => boolean): string | undefined {
+  for (const input of r.inputEnds) {
+    if (input.lastAvailable > now) return undefined;
+    if (isStale(input, now)) return `input ${input.seriesId} ended ${formatDate(input.lastAvailable)}: ${r.plugin.id} stops trading`;
+  }
+  return undefined;
 }
 
 /** Whether a plugin's signals count: not faulted (or faulted with policy hold), inputs live. */

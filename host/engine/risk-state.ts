@@ -25,21 +25,26 @@ export class RiskState {
   private day = -1;
   private peak = Number.NEGATIVE_INFINITY;
   private notionalToday = 0;
-  private readonly dependencies: Map<string, string[]>;
+  private dependencies = new Map<string, string[]>();
 
   constructor(
     private readonly store: SeriesStore,
     private readonly instruments: ReadonlyMap<string, Instrument>,
-    /** Per plugin: the symbols it trades and the series it reads. */
-    plugins: readonly { trades: Iterable<string>; reads: readonly string[] }[],
-  ) {
-    this.dependencies = new Map();
+  ) {}
+
+  /**
+   * Which series each instrument depends on: its bars and every series read by an active plugin that trades it.
+   * Called again when a plugin stops, so a stopped plugin's inputs no longer block anyone.
+   */
+  setPlugins(plugins: readonly { trades: Iterable<string>; reads: readonly string[] }[]): void {
+    const dependencies = new Map<string, string[]>();
     for (const p of plugins) {
       for (const symbol of p.trades) {
-        const set = new Set([barId(symbol), ...(this.dependencies.get(symbol) ?? []), ...p.reads]);
-        this.dependencies.set(symbol, [...set].filter((id) => store.has(id)).sort());
+        const set = new Set([barId(symbol), ...(dependencies.get(symbol) ?? []), ...p.reads]);
+        dependencies.set(symbol, [...set].filter((id) => this.store.has(id)).sort());
       }
     }
+    this.dependencies = dependencies;
   }
 
   /** Mark equity at a cycle: starts a new day at the first cycle of each UTC day, tracks the peak. */

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { isShError } from '../../core/index.js';
 import type { CycleRecord, Fill, OperatorAction, Order, OrderIntent, PluginFault, Position, RecordedSignal, RiskDecision, RunRecord } from '../../core/index.js';
-import { JOURNAL_SCHEMA_VERSION, migrate } from './journal-schema.js';
+import { JOURNAL_SCHEMA_VERSION, MIGRATIONS, migrate } from './journal-schema.js';
 import { SqliteJournal } from './sqlite-journal.js';
 
 const RUN: RunRecord = { runId: 'run-1', profile: 'demo', mode: 'backtest', startedAt: 1_700_000_000_000, config: { seed: 7, plugins: ['tsmom'] } };
@@ -243,12 +243,13 @@ describe('SqliteJournal on disk', () => {
     const file = join(directory, 'journal.db');
     new SqliteJournal(file).close();
     const raw = new Database(file);
-    expect(raw.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: 1 }]);
-    expect(migrate(raw)).toBe(1);
-    expect(raw.prepare('SELECT COUNT(*) AS n FROM schema_version').get()).toEqual({ n: 1 });
+    const versions = MIGRATIONS.map((m) => ({ version: m.version }));
+    expect(raw.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual(versions);
+    expect(migrate(raw)).toBe(JOURNAL_SCHEMA_VERSION);
+    expect(raw.prepare('SELECT COUNT(*) AS n FROM schema_version').get()).toEqual({ n: MIGRATIONS.length });
     raw.close();
     const again = new SqliteJournal(file);
-    expect(again.settings().schemaVersion).toBe(1);
+    expect(again.settings().schemaVersion).toBe(JOURNAL_SCHEMA_VERSION);
     again.close();
   });
 

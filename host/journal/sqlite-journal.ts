@@ -68,6 +68,12 @@ export interface SqliteJournalOptions {
   readonly busyTimeoutMs?: number;
   /** Wall clock for `ended_at` and migration stamps. Default `Date.now`; tests inject a fixed one. */
   readonly now?: () => EpochMs;
+  /**
+   * SQLite `synchronous` level. `full` (default): every commit is on disk when the call returns, surviving a power
+   * loss; paper and live trading use it. `normal` in WAL mode: a commit survives a crash of the process (SIGKILL)
+   * but not of the machine; backtests, which send nothing real, use it for speed.
+   */
+  readonly synchronous?: 'full' | 'normal';
 }
 
 /**
@@ -88,7 +94,7 @@ export class SqliteJournal implements Journal {
   constructor(filePath: string, options: SqliteJournalOptions = {}) {
     this.filePath = filePath;
     this.now = options.now ?? Date.now;
-    this.db = openDatabase(filePath, options.busyTimeoutMs ?? 5000);
+    this.db = openDatabase(filePath, options.busyTimeoutMs ?? 5000, options.synchronous ?? 'full');
     try {
       migrate(this.db, this.now());
       this.sql = prepareStatements(this.db);
@@ -300,7 +306,7 @@ export class SqliteJournal implements Journal {
   }
 }
 
-function openDatabase(filePath: string, busyTimeoutMs: number): SqliteDatabase {
+function openDatabase(filePath: string, busyTimeoutMs: number, synchronous: 'full' | 'normal'): SqliteDatabase {
   const inMemory = filePath === ':memory:' || filePath === '';
   if (!inMemory) {
     const directory = dirname(resolve(filePath));
@@ -315,7 +321,7 @@ function openDatabase(filePath: string, busyTimeoutMs: number): SqliteDatabase {
     db = new Database(filePath);
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
     return db;
   } catch (error) {

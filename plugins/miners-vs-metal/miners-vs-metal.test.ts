@@ -35,8 +35,8 @@ function ols(data: SeriesData[], end: number, days: number): { beta: number; vol
 }
 
 const CALM_START = 150;
-/** calm, miners rich (+0.12), calm, miners cheap (-0.12), calm. */
-const EXTREMES: Day[] = [...repeat(CALM, CALM_START), ...repeat(0.12, 3), ...repeat(CALM, 60), ...repeat(-0.12, 3), ...repeat(CALM, 60)];
+/** calm, miners rich (spread +0.05), calm, miners cheap (-0.05), calm. */
+const EXTREMES: Day[] = [...repeat(CALM, CALM_START), ...repeat(0.05, 3), ...repeat(CALM, 60), ...repeat(-0.05, 3), ...repeat(CALM, 60)];
 
 describe('miners-vs-metal behaviour', () => {
   const data = market(EXTREMES);
@@ -58,7 +58,8 @@ describe('miners-vs-metal behaviour', () => {
     expect(gdx).toBeLessThan(0);
     expect(gld / -gdx).toBeCloseTo(beta, 10);
     expect(run.signals[rich]![0]!.reason).toContain(`beta ${beta.toFixed(2)}`);
-    expect(run.signals[rich]![0]!.reason).toMatch(/enter beyond 2: short GDX 0\.\d\d \/ long GLD 0\.\d\d/);
+    expect(run.signals[CALM_START]![0]!.reason).toMatch(/enter beyond 2: short GDX 0\.\d\d \/ long GLD 0\.\d\d/);
+    expect(run.signals[rich]![1]!.reason).toMatch(/\): short GDX 0\.\d\d \/ long GLD 0\.\d\d, resid vol \d+%$/);
   });
 
   it('with miners cheap is long GDX and short GLD', () => {
@@ -84,7 +85,7 @@ describe('miners-vs-metal behaviour', () => {
   });
 
   it('stops out when the spread runs on beyond stopZ and does not re-enter that side', () => {
-    const days = [...repeat(CALM, CALM_START), ...repeat(0.08, 3), ...repeat(0.3, 2), ...repeat(0.3, 3)];
+    const days = [...repeat(CALM, CALM_START), ...repeat(0.05, 3), ...repeat(0.3, 3)];
     const stopped = runStrategy(minersVsMetal, { data: market(days) });
     expect(signalAt(stopped, 'GDX', CALM_START + 1)).toBeLessThan(0);
     const stopIndex = stopped.signals.findIndex((s) => s[0]!.reason.includes('stopped beyond 4'));

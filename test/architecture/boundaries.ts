@@ -46,7 +46,7 @@ export function checkImport(file: string, specifier: string): string | undefined
     case 'adapters':
       return to.top === 'core' || to.unit === from.unit ? undefined : 'adapters import core only (and their own folder)';
     case 'config':
-      return to.top === 'config' ? undefined : 'config imports only config';
+      return to.top === 'config' || to.top === 'core' ? undefined : 'config imports only config and core';
     case 'host':
       return to.top === 'plugins' || to.top === 'plugin-template' ? 'host loads plugins by module path, never by import' : undefined;
     default:

@@ -1,0 +1,10 @@
+export { OnnxProvider } from './onnx-provider.js';
+export type { OnnxProviderOptions, RunEvent } from './onnx-provider.js';
+export { DynamicBatcher, DEFAULT_BATCHING } from './dynamic-batcher.js';
+export type { BatchingOptions, BatchListener, BatchRunner, BatchStats } from './dynamic-batcher.js';
+export { parseModelCard, widthOf } from './model-card.js';
+export { cardMismatches } from './card-check.js';
+export type { CardMismatch, ModelSignature } from './card-check.js';
+export { cardPathFor, modelSpecFromFile, readModelCard, readModelRegistry, readVerifiedModel, sha256Hex } from './model-registry.js';
+export { createOrtSession, createSessionWithFallback } from './session-factory.js';
+export type { SessionCreator, SessionSettings } from './session-factory.js';

@@ -1,0 +1,198 @@
+import { defineStrategy, formatDate, MS_PER_DAY, ShError, type ParamValues, type SeriesWindow, type Signal } from '../../core/index.js';
+
+const TRADING_DAYS = 252;
+
+/** COMEX markets with a legacy COT series, and the ETF each is traded through. */
+const MARKETS: Readonly<Record<string, { readonly cot: string; readonly symbol: string }>> = {
+  GC: { cot: 'cot:GC', symbol: 'GLD' },
+  SI: { cot: 'cot:SI', symbol: 'SLV' },
+};
+
+const params = {
+  markets: { type: 'symbols', default: ['GC', 'SI'], minItems: 1, maxItems: 2, description: 'COMEX markets read: GC (traded through GLD) and/or SI (through SLV).' },
+  lookbackWeeks: { type: 'int', min: 52, max: 520, default: 156, description: 'Weekly reports of hedging pressure its latest value is compared with.' },
+  measure: { type: 'enum', values: ['zscore', 'percentile'], default: 'zscore', description: 'zscore: (HP - mean) / std; percentile: the percentile rank mapped to a normal quantile, robust to fat tails.' },
+  averageWeeks: { type: 'int', min: 1, max: 26, default: 1, description: 'Reports averaged into the hedging pressure that is compared (1: the latest report only).' },
+  entryZ: { type: 'number', min: 0, max: 3, default: 0.5, description: 'A position needs the standardised hedging pressure beyond this.' },
+  fullZ: { type: 'number', min: 0.5, max: 5, default: 2, description: 'Standardised hedging pressure at which a position is at full size.' },
+  allowShort: { type: 'boolean', default: true, description: 'Short when hedging pressure is unusually low and hedgers are net long (a negative premium).' },
+  volTarget: { type: 'number', min: 0.01, max: 1, default: 0.1, description: 'Annualised volatility target of the plugin; each market gets volTarget / n, weight capped at 1.' },
+  volDays: { type: 'int', min: 10, max: 260, default: 60, description: 'Days of daily returns in each ETF\'s volatility estimate.' },
+  maxReportAgeDays: { type: 'int', min: 7, max: 90, default: 21, description: 'Flat when the latest report describes a Tuesday older than this many days (a series that has stopped).' },
+} as const;
+
+type Params = ParamValues<typeof params>;
+
+/** One market's position: set when a new report arrives, held until the next one. */
+export interface MarketPosition {
+  readonly weight: number;
+  /** Time (the Tuesday) of the report the weight was set on; null before the first. */
+  readonly report: number | null;
+}
+
+export interface HedgingPressureState {
+  readonly positions: Readonly<Record<string, MarketPosition>>;
+}
+
+const FLAT: MarketPosition = { weight: 0, report: null };
+
+/**
+ * Hedging pressure (de Roon, Nijman, Veld 2000): commercial hedgers' net short share of their positions. Hedgers who
+ * are short pay speculators a risk premium to take the long side; when their pressure is unusually high against its
+ * own three-year history the premium is larger: long the metal. Unusually low, with hedgers net long: short.
+ */
+export default defineStrategy({
+  id: 'hedging-pressure',
+  version: '1.0.0',
+  api: 1,
+  summary: 'Hedging pressure (de Roon-Nijman-Veld): long gold/silver when commercials\' net short share is high against its history',
+  params,
+  needs: (p) => {
+    checkParamRelations(p);
+    return {
+      bars: p.markets.map((m) => (MARKETS[m] as { symbol: string }).symbol),
+      series: p.markets.map((m) => (MARKETS[m] as { cot: string }).cot),
+      history: p.volDays + 1,
+      seriesHistory: p.lookbackWeeks + p.averageWeeks - 1,
+    };
+  },
+  init: (): HedgingPressureState => ({ positions: {} }),
+  evaluate(ctx, p, state) {
+    const positions: Record<string, MarketPosition> = {};
+    const signals: Signal[] = p.markets.map((market) => {
+      const { cot, symbol } = MARKETS[market] as { cot: string; symbol: string };
+      const outcome = evaluateMarket(ctx.now, ctx.series(cot), ctx.bars(symbol).close, p, state.positions[market] ?? FLAT);
+      positions[market] = outcome.position;
+      return { symbol, weight: outcome.position.weight, confidence: outcome.confidence, reason: `hp ${market} ${outcome.reason}`.slice(0, 200) };
+    });
+    return { signals, state: { positions } };
+  },
+});
+
+function evaluateMarket(now: number, cot: SeriesWindow, close: Float64Array, p: Params, previous: MarketPosition): { position: MarketPosition; confidence: number; reason: string } {
+  const n = cot.length;
+  if (n > 0 && now - (cot.time[n - 1] as number) > p.maxReportAgeDays * MS_PER_DAY) {
+    return { position: FLAT, confidence: 0, reason: `stale: last report ${formatDate(cot.time[n - 1] as number)}, older than ${p.maxReportAgeDays}d` };
+  }
+  const needed = p.lookbackWeeks + p.averageWeeks - 1;
+  const pressure = movingAverage(hedgingPressure(cot), p.averageWeeks).filter(Number.isFinite);
+  const vol = volatility(close, p.volDays);
+  if (n < needed || pressure.length < p.lookbackWeeks || !Number.isFinite(vol)) {
+    const barsShort = close.length < p.volDays + 1 ? `, ${close.length} of ${p.volDays + 1} bars` : '';
+    return { position: FLAT, confidence: 0, reason: `waiting for history: ${n} of ${needed} reports${barsShort}` };
+  }
+  const z = p.measure === 'zscore' ? zScore(pressure) : normalQuantile(percentileRank(pressure, 0.5 / pressure.length));
+  const hp = pressure[pressure.length - 1] as number;
+  // de Roon et al.: the premium has the sign of hedgers' net position. Unusually high pressure while hedgers are net
+  // short earns it long; unusually low pressure while hedgers are net long earns it short.
+  // Curve component (inactive: no curve:GC series exists yet). With a term structure, the annualised roll yield
+  // log(F1 / F2) / (T2 - T1), positive in backwardation, would be standardised the same way and blended into z
+  // with its own weight before the direction is taken; see the README.
+  const direction = z > p.entryZ && hp > 0 ? 1 : z < -p.entryZ && hp < 0 && p.allowShort ? -1 : 0;
+  const strength = direction === 0 ? 0 : Math.min(1, Math.abs(z) / p.fullZ);
+  const report = cot.time[n - 1] as number;
+  let position = previous;
+  if (report !== previous.report) {
+    const size = vol > 0 ? Math.min(1, p.volTarget / p.markets.length / vol) : 0;
+    position = { weight: direction * strength * size, report };
+  }
+  const view = position.weight === 0 ? 'flat' : `${position.weight > 0 ? 'long' : 'short'} ${Math.abs(position.weight).toFixed(2)}`;
+  const averaged = p.averageWeeks > 1 ? ` (${p.averageWeeks}w avg)` : '';
+  return {
+    position,
+    confidence: position.weight === 0 ? 0 : strength,
+    reason: `hedgers net short ${(hp * 100).toFixed(1)}%${averaged}, ${p.lookbackWeeks}w ${p.measure === 'zscore' ? 'z' : 'pct z'} ${signed(z)}: ${view} (report ${formatDate(report)}), vol ${(vol * 100).toFixed(0)}%`,
+  };
+}
+
+/** (comm_short - comm_long) / (comm_long + comm_short) per report: +1 all short, -1 all long; NaN without positions. */
+function hedgingPressure(cot: SeriesWindow): Float64Array {
+  const long = cot.field('comm_long');
+  const short = cot.field('comm_short');
+  return Float64Array.from({ length: cot.length }, (_, i) => {
+    const total = (long[i] as number) + (short[i] as number);
+    return total > 0 ? ((short[i] as number) - (long[i] as number)) / total : Number.NaN;
+  });
+}
+
+/** Trailing means of `window` values (the first window - 1 are dropped). */
+function movingAverage(values: Float64Array, window: number): number[] {
+  const out: number[] = [];
+  for (let i = window - 1; i < values.length; i++) {
+    let sum = 0;
+    for (let k = i - window + 1; k <= i; k++) sum += values[k] as number;
+    out.push(sum / window);
+  }
+  return out;
+}
+
+function zScore(values: readonly number[]): number {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
+  return sd > 0 ? ((values[n - 1] as number) - mean) / sd : 0;
+}
+
+/** Percentile rank of the last value among the earlier ones (ties count half), kept within [edge, 1 - edge]. */
+function percentileRank(values: readonly number[], edge: number): number {
+  const n = values.length;
+  const last = values[n - 1] as number;
+  let below = 0;
+  let equal = 0;
+  for (let i = 0; i < n - 1; i++) {
+    if ((values[i] as number) < last) below++;
+    else if (values[i] === last) equal++;
+  }
+  const rank = n > 1 ? (below + 0.5 * equal) / (n - 1) : 0.5;
+  return Math.min(1 - edge, Math.max(edge, rank));
+}
+
+/** The standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9), for 0 < q < 1. */
+function normalQuantile(q: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const low = 0.02425;
+  const poly = (k: readonly number[], x: number): number => k.reduce((acc, coefficient) => acc * x + coefficient, 0);
+  if (q < low) {
+    const t = Math.sqrt(-2 * Math.log(q));
+    return poly(c, t) / (poly(d, t) * t + 1);
+  }
+  if (q > 1 - low) {
+    const t = Math.sqrt(-2 * Math.log(1 - q));
+    return -poly(c, t) / (poly(d, t) * t + 1);
+  }
+  const u = q - 0.5;
+  const r = u * u;
+  return (poly(a, r) * u) / (poly(b, r) * r + 1);
+}
+
+/** Cross-parameter rules the per-parameter bounds cannot express. */
+function checkParamRelations(p: Params): void {
+  const problems: ShError[] = [];
+  const bad = (name: string, received: unknown, expected: string): void => {
+    problems.push(new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `parameter ${name} is invalid`, { where: `plugins.settings.hedging-pressure.params.${name}`, received, expected }));
+  };
+  if (p.markets.some((m) => !(m in MARKETS))) bad('markets', p.markets, `markets among ${Object.keys(MARKETS).join(', ')}`);
+  if (!(p.entryZ < p.fullZ)) bad('entryZ', p.entryZ, `less than fullZ (${p.fullZ})`);
+  if (problems.length > 0) throw new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `${problems.length} inconsistent parameter(s) for hedging-pressure`, { where: 'plugins.settings.hedging-pressure.params' }, problems);
+}
+
+/** Annualised sample std of the last `days` daily log returns; NaN when history is short. */
+function volatility(close: Float64Array, days: number): number {
+  if (close.length < days + 1) return Number.NaN;
+  let sum = 0;
+  let sumSquares = 0;
+  for (let i = close.length - days; i < close.length; i++) {
+    const r = Math.log((close[i] as number) / (close[i - 1] as number));
+    sum += r;
+    sumSquares += r * r;
+  }
+  const mean = sum / days;
+  return Math.sqrt(Math.max(0, (sumSquares - days * mean * mean) / (days - 1)) * TRADING_DAYS);
+}
+
+function signed(x: number): string {
+  return `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+}
