@@ -1,8 +1,11 @@
 import {
   parseDate,
+  prepareStrategy,
   seriesOf,
   SeriesStore,
+  type AnyStrategy,
   type Instrument,
+  type SeriesData,
 } from '../../core/index.js';
 import { SyntheticDataAdapter } from '../../adapters/data/synthetic/index.js';
 import { loadPlugins, type LoadedPlugin } from '../../host/plugins/loader.js';
@@ -14,11 +17,22 @@ export async function realPlugins(settings: Record<string, { mode?: 'disabled' |
 }
 
 /** A synthetic store holding every series the plugins need, from `start` to `end`. */
-export async function syntheticStore(plugins: readonly LoadedPlugin[], start = '2014-01-01', end = '2019-12-31', seed = 42): Promise<{ store: SeriesStore; instruments: Map<string, Instrument> }> {
+export async function syntheticStore(
+  plugins: readonly LoadedPlugin[],
+  start = '2014-01-01',
+  end = '2019-12-31',
+  seed = 42,
+  transform: (data: readonly SeriesData[]) => readonly SeriesData[] = (d) => d,
+): Promise<{ store: SeriesStore; instruments: Map<string, Instrument> }> {
   const adapter = new SyntheticDataAdapter({ seed, start, end });
   const ids = [...new Set(plugins.flatMap((p) => seriesOf(p.prepared.needs)))];
   const data = await adapter.history({ ids, from: parseDate(start), to: parseDate(end) + 86_400_000 });
-  return { store: SeriesStore.build(data), instruments: new Map((await adapter.instruments()).map((i) => [i.symbol, i])) };
+  return { store: SeriesStore.build(transform(data)), instruments: new Map((await adapter.instruments()).map((i) => [i.symbol, i])) };
+}
+
+/** A plugin defined in a test, loaded as the loader would (inline executors only: it has no module path). */
+export function inlinePlugin(definition: AnyStrategy, mode: 'shadow' | 'canary' | 'live' = 'live'): LoadedPlugin {
+  return { id: definition.id, modulePath: `inline:${definition.id}`, definition, mode, params: {}, prepared: prepareStrategy(definition, {}) };
 }
 
 /** Decision times: the availability times of GLD bars within [from, to]. */
@@ -70,10 +84,11 @@ export async function engineRig(options: {
   guards?: GuardConfig[];
   killSwitch?: KillSwitchController;
   afterCycle?: CycleObserver;
+  transformData?: (data: readonly SeriesData[]) => readonly SeriesData[];
 }): Promise<EngineRig> {
   const from = options.from ?? '2018-01-01';
   const to = options.to ?? '2018-06-30';
-  const { store, instruments } = await syntheticStore(options.plugins, '2015-01-01', to);
+  const { store, instruments } = await syntheticStore(options.plugins, '2015-01-01', to, 42, options.transformData);
   const journalFile = path.join(tempDir(), 'journal.sqlite');
   const journal = new SqliteJournal(journalFile);
   const broker = options.broker ? options.broker(instruments) : new PaperBroker({ initialCash: 1_000_000, instruments });
