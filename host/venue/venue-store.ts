@@ -15,6 +15,7 @@ import type { VenueEvent, VenueFill, VenueOrder, VenueSettings } from './venue-t
  * - `orders`, `order_updates` and `fills` are what those events produced, written in the same transaction: readable
  *   with any SQLite tool, and checked against the replay on every start.
  * Nothing is ever deleted: triggers refuse DELETE on every table but settings.
+ * The file is locked (SQLite exclusive locking mode) while a venue has it open: one writer, and no reader either.
  */
 export const VENUE_FILE = 'venue.sqlite';
 
@@ -144,7 +145,7 @@ interface FillRow {
   order_status: VenueFill['orderStatus'];
 }
 
-/** The SQLite file of one venue. One process at a time should serve a data dir (the venue is its only writer). */
+/** The SQLite file of one venue; only one process at a time can open it. */
 export class VenueStore {
   readonly filePath: string;
   private readonly db: SqliteDatabase;
@@ -244,14 +245,24 @@ function open(dataDir: string, filePath: string): SqliteDatabase {
   let db: SqliteDatabase | undefined;
   try {
     db = new Database(filePath);
-    db.pragma('busy_timeout = 5000');
+    db.pragma('busy_timeout = 0');
+    // One venue per data dir: the first process takes an exclusive lock and keeps it until it closes (or dies: the
+    // OS drops the lock with the process). A second venue on the same dir fails here instead of forking the journal.
+    db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    db.exec('BEGIN EXCLUSIVE; COMMIT');
     return db;
   } catch (error) {
     db?.close();
-    throw new ShError('SH_ERR_DATA_DIR_UNWRITABLE', `cannot open ${VENUE_FILE}: ${(error as Error).message}`, { where: '--data-dir', received: dataDir, expected: 'a writable directory' });
+    const busy = (error as { code?: string }).code?.startsWith('SQLITE_BUSY') === true;
+    throw new ShError('SH_ERR_DATA_DIR_UNWRITABLE', busy ? `${VENUE_FILE} is in use by another venue process` : `cannot open ${VENUE_FILE}: ${(error as Error).message}`, {
+      where: '--data-dir',
+      received: dataDir,
+      expected: busy ? 'a data dir no other venue is serving' : 'a writable directory',
+      ...(busy ? { fix: 'Stop the other venue, or give this one its own --data-dir.' } : {}),
+    });
   }
 }
 

@@ -88,6 +88,23 @@ describe('dxy-gold behaviour', () => {
     expect(new Set(unbanded.signals.slice(firstDown, FLAT + DOWN).map((s) => s[0]!.weight)).size).toBe(FLAT + DOWN - firstDown);
   });
 
+  it.each([
+    { case: 'below the average and falling', reference: 100, last: 99, regime: 'downtrend', exposure: 1 },
+    { case: 'below the average but rising', reference: 98, last: 99.5, regime: 'mixed', exposure: 0.5 },
+    { case: 'above the average but falling', reference: 102, last: 100.5, regime: 'mixed', exposure: 0.5 },
+    { case: 'above the average and rising', reference: 100, last: 101, regime: 'uptrend', exposure: 0 },
+  ])('classifies a dollar $case as $regime', ({ reference, last, regime, exposure }) => {
+    // 210 observations at 100, except the one 63 observations before the last (the momentum base) and the last.
+    const values = Array<number>(210).fill(100);
+    values[209 - 63] = reference;
+    values[209] = last;
+    const gold = barsFromCloses('GLD', pricePath(211, { volatility: 0.01, seed: 4 }));
+    const times = [gold.available.at(-1)!];
+    const one = runStrategy(dxyGold, { data: [gold, seriesFromValues('macro:DTWEXBGS', values)], times });
+    expect(regimeAt(one, 0)).toBe(regime);
+    expect(weightOf(one, 'GLD', 0)).toBeCloseTo(exposure * Math.min(1, 0.1 / vol(gold, 210)), 12);
+  });
+
   it('reads DXY instead when asked', () => {
     const dxy = market({ id: 'macro:DXY' });
     const other = runStrategy(dxyGold, { params: { dollarSeries: 'macro:DXY' }, data: [dxy[0]!, dxy[2]!] });

@@ -63,18 +63,42 @@ describe('kalman-pairs behaviour', () => {
     expect(signalAt(run, 'BBB', SHOCK_DAY)).toBeLessThan(0);
   });
 
-  it('holds while the innovation stays on the side of the trade and exits once it crosses 0', () => {
-    // A persistent shift: the filter absorbs it over a few days, the innovations stay positive, then cross 0.
-    const shift: Record<number, number> = {};
-    for (let i = SHOCK_DAY; i < SHOCK_DAY + 30; i++) shift[i] = 0.02;
-    const run = runStrategy(kalmanPairs, { params: ONE_PAIR, data: pair(SHOCK_DAY + 30, shift) });
+  it.each([
+    { shift: 0.02, side: -1, name: 'short' },
+    { shift: -0.02, side: 1, name: 'long' },
+  ])('holds a $name spread while the innovation stays on its side and exits once it crosses 0', ({ shift, side }) => {
+    // A persistent shift: the filter absorbs it over a few days, the innovations keep their sign, then cross 0.
+    const extra: Record<number, number> = {};
+    for (let i = SHOCK_DAY; i < SHOCK_DAY + 30; i++) extra[i] = shift;
+    const run = runStrategy(kalmanPairs, { params: ONE_PAIR, data: pair(SHOCK_DAY + 30, extra) });
     const zs = run.signals.map((s) => zOf(s[0]!.reason, 'AAA/BBB'));
     const sides = run.states.map((s) => s.pairs['AAA/BBB']!.side);
-    expect(sides[SHOCK_DAY]).toBe(-1);
+    expect(sides[SHOCK_DAY]).toBe(side);
     const exit = sides.indexOf(0, SHOCK_DAY);
-    expect(exit).toBeGreaterThan(SHOCK_DAY);
-    for (let i = SHOCK_DAY + 1; i < exit; i++) expect(zs[i]).toBeGreaterThan(0);
-    expect(zs[exit]).toBeLessThanOrEqual(0);
+    expect(exit).toBeGreaterThan(SHOCK_DAY + 1);
+    for (let i = SHOCK_DAY + 1; i < exit; i++) {
+      expect(Math.sign(zs[i]!)).toBe(-side);
+      expect(Math.sign(signalAt(run, 'AAA', i))).toBe(side);
+    }
+    expect(side * zs[exit]!).toBeGreaterThanOrEqual(0);
+    expect(signalAt(run, 'AAA', exit)).toBe(0);
+  });
+
+  it.each([{ exitZ: 0 }, { exitZ: 0.5 }])('follows the entry/exit rule on every day of a run with many trades (exitZ $exitZ)', ({ exitZ }) => {
+    const extra: Record<number, number> = {};
+    for (let i = 70; i < 400; i += 11) extra[i] = (i % 2 === 0 ? 1 : -1) * 0.006;
+    const run = runStrategy(kalmanPairs, { params: { ...ONE_PAIR, exitZ }, data: pair(400, extra) });
+    let trades = 0;
+    for (let i = 61; i < 400; i++) {
+      const before = run.states[i - 1]!.pairs['AAA/BBB']!.side;
+      const { side, z } = run.states[i]!.pairs['AAA/BBB']!;
+      const staysLong = before === 1 && z < -exitZ;
+      const staysShort = before === -1 && z > exitZ;
+      const expected = staysLong ? 1 : staysShort ? -1 : z < -2 ? 1 : z > 2 ? -1 : 0;
+      expect(side).toBe(expected);
+      if (side !== 0 && before !== side) trades++;
+    }
+    expect(trades).toBeGreaterThan(10);
   });
 
   it('with the learned scale off uses Chan\'s absolute Ve: a pair with 0.2% noise then never reaches ±2', () => {

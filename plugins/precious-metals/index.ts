@@ -20,7 +20,7 @@ const params = {
   dollarSeries: { type: 'enum', values: ['macro:DTWEXBGS', 'macro:DXY'], default: 'macro:DTWEXBGS', description: 'The dollar index of the macro sub-signal.' },
   fullScaleZ: { type: 'number', min: 0.5, max: 5, default: 2, description: '|z| at which a value or macro sub-signal reaches full strength (clipped beyond).' },
   covDays: { type: 'int', min: 20, max: 504, default: 126, description: 'Aligned days of daily returns in the covariance that sets the risk of each sub-signal.' },
-  volTarget: { type: 'number', min: 0.01, max: 1, default: 0.1, description: 'Annualised ex-ante volatility of the blend when every sub-signal with an opinion is at full strength.' },
+  volTarget: { type: 'number', min: 0.01, max: 1, default: 0.1, description: 'Annualised ex-ante volatility of the blend at full strength of uncorrelated sub-signals; never exceeded.' },
   rebalanceBand: { type: 'number', min: 0, max: 1, default: 0.1, description: 'Relative no-trade band, as in tsmom: a held weight moves only beyond this fraction of the larger of old and new.' },
 } as const;
 
@@ -35,13 +35,18 @@ export interface CompositeState {
 interface SubSignal {
   readonly name: string;
   readonly strength: readonly number[];
+  /** The sub-signal's full-strength shape, whose ex-ante risk is its unit: outright long, or gold against the rest. */
+  readonly reference: readonly number[];
   readonly text: string;
 }
+
+const OUTRIGHT = [1, 1, 1];
+const GOLD_AGAINST_OTHERS = [-1, 1, 1];
 
 /**
  * A precious-metals composite: trend, value (ratio z-scores) and macro (real yield, dollar) sub-signals, each a
  * sub-portfolio of gold, silver and platinum normalised to unit ex-ante risk at full strength, summed with equal risk
- * weights and scaled so that the blend at full strength runs at the volatility target. Carry waits for curve data.
+ * weights and scaled to the volatility target (never above it). Carry waits for curve data.
  */
 export default defineStrategy({
   id: 'precious-metals',
@@ -100,7 +105,7 @@ function basket(p: Params): string[] {
 function trendSignal(bars: readonly BarWindow[], p: Params): SubSignal {
   const returns = bars.map((b) => (b.length > p.trendDays ? Math.log((b.close[b.length - 1] as number) / (b.close[b.length - 1 - p.trendDays] as number)) : Number.NaN));
   const strength = returns.map((r) => (Number.isFinite(r) ? Math.sign(r) : 0));
-  return { name: 'trend', strength, text: `trend ${returns.map((r) => (Number.isFinite(r) ? percent(Math.expm1(r)) : 'n/a')).join('/')}` };
+  return { name: 'trend', strength, reference: OUTRIGHT, text: `trend ${returns.map((r) => (Number.isFinite(r) ? percent(Math.expm1(r)) : 'n/a')).join('/')}` };
 }
 
 /**
@@ -114,7 +119,7 @@ function valueSignal(bars: readonly BarWindow[], p: Params): SubSignal {
   const s = Number.isFinite(zSilver) ? clamp(zSilver / p.fullScaleZ) : 0;
   const pl = Number.isFinite(zPlatinum) ? clamp(zPlatinum / p.fullScaleZ) : 0;
   const z = (x: number): string => (Number.isFinite(x) ? signed(x) : 'n/a');
-  return { name: 'value', strength: [-(s + pl) / 2, s, pl], text: `value z au/ag ${z(zSilver)} au/pt ${z(zPlatinum)}` };
+  return { name: 'value', strength: [-(s + pl) / 2, s, pl], reference: GOLD_AGAINST_OTHERS, text: `value z au/ag ${z(zSilver)} au/pt ${z(zPlatinum)}` };
 }
 
 /**
@@ -124,35 +129,36 @@ function valueSignal(bars: readonly BarWindow[], p: Params): SubSignal {
 function macroSignal(realRate: SeriesWindow, dollar: SeriesWindow, p: Params): SubSignal {
   const real = changeZ(realRate.field('value'), p.macroChangeDays, false);
   const usd = changeZ(dollar.field('value'), p.macroChangeDays, true);
-  if (!real || !usd) return { name: 'macro', strength: [0, 0, 0], text: `macro waiting for ${p.macroChangeDays + 21} rows` };
+  if (!real || !usd) return { name: 'macro', strength: [0, 0, 0], reference: OUTRIGHT, text: `macro waiting for ${p.macroChangeDays + 21} rows` };
   const m = clamp(-(real.z + usd.z) / 2 / p.fullScaleZ);
-  return { name: 'macro', strength: [m, m, m], text: `macro real ${signed(real.change)}pp z ${signed(real.z)}, usd ${percent(Math.expm1(usd.change))} z ${signed(usd.z)}` };
+  return { name: 'macro', strength: [m, m, m], reference: OUTRIGHT, text: `macro real ${signed(real.change)}pp z ${signed(real.z)}, usd ${percent(Math.expm1(usd.change))} z ${signed(usd.z)}` };
 }
 
 /**
- * Equal risk: each sub-signal's positions (strength / instrument vol) are divided by the ex-ante vol of its
- * full-strength direction, so every sub-portfolio at full strength has unit risk; their sum is scaled so that the sum
- * of the full-strength sub-portfolios would run at volTarget. Weaker convictions give proportionally less.
+ * Equal risk: each sub-signal's positions (strength / instrument vol) are divided by the ex-ante risk of its
+ * reference shape at full strength (all metals long for trend and macro, gold against silver and platinum for
+ * value), so every sub-signal at full strength in its reference shape has unit risk. The K sub-portfolios are summed with weights 1 / sqrt(K), which gives K uncorrelated unit-risk
+ * sub-portfolios unit risk together, and scaled to volTarget; when correlated sub-signals would run above the target,
+ * the blend is scaled down to it.
  */
 function blendToTarget(subSignals: readonly SubSignal[], covariance: Covariance, volTarget: number): { weights: number[]; vol: number; conviction: number } {
   const n = covariance.length;
   const sigma = covariance.map((row, i) => Math.sqrt((row[i] as number) * TRADING_DAYS));
   const blend = new Array<number>(n).fill(0);
-  const full = new Array<number>(n).fill(0);
+  const share = 1 / Math.sqrt(subSignals.length);
+  const perUnitRisk = (strength: readonly number[]): number[] => strength.map((s, i) => ((sigma[i] as number) > 0 ? s / (sigma[i] as number) : 0));
   for (const signal of subSignals) {
-    const direction = signal.strength.map((s, i) => ((sigma[i] as number) > 0 ? Math.sign(s) / (sigma[i] as number) : 0));
-    const unitVol = portfolioVol(direction, covariance);
-    if (!(unitVol > 0)) continue;
-    signal.strength.forEach((s, i) => {
-      if (!((sigma[i] as number) > 0)) return;
-      blend[i] = (blend[i] as number) + s / (sigma[i] as number) / unitVol;
-      full[i] = (full[i] as number) + (direction[i] as number) / unitVol;
+    // The unit is the risk of the sub-signal's reference shape, not of its current one: a leg changing sign moves
+    // that leg only, instead of re-scaling the whole sub-portfolio.
+    const unit = portfolioVol(perUnitRisk(signal.reference), covariance);
+    if (!(unit > 0)) continue;
+    perUnitRisk(signal.strength).forEach((x, i) => {
+      blend[i] = (blend[i] as number) + (share * volTarget * x) / unit;
     });
   }
-  const fullVol = portfolioVol(full, covariance);
-  if (!(fullVol > 0)) return { weights: blend.map(() => 0), vol: 0, conviction: 0 };
-  const weights = blend.map((w) => (w * volTarget) / fullVol);
-  const vol = portfolioVol(weights, covariance);
+  const blendVol = portfolioVol(blend, covariance);
+  const weights = blendVol > volTarget ? blend.map((w) => (w * volTarget) / blendVol) : blend;
+  const vol = Math.min(blendVol, volTarget);
   return { weights, vol, conviction: Math.min(1, vol / volTarget) };
 }
 

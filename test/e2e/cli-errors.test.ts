@@ -57,7 +57,9 @@ beforeAll(() => {
   };
   fs.writeFileSync(path.join(catalogDir, 'catalog.json'), JSON.stringify(catalog, null, 2));
   csvConfig = path.join(tempDir, 'csv-config.json');
-  fs.writeFileSync(csvConfig, JSON.stringify({ data: { source: 'csv', catalog: path.join(catalogDir, 'catalog.json') } }));
+  // Only the foundation plugins, whose bars the small catalog covers: the error must come from the bad row.
+  const paths = ['tsmom', 'gold-silver-ratio', 'mean-reversion'].map((id) => `plugins/${id}/index.ts`);
+  fs.writeFileSync(csvConfig, JSON.stringify({ data: { source: 'csv', catalog: path.join(catalogDir, 'catalog.json') }, plugins: { dirs: [], paths } }));
 });
 
 afterAll(() => {

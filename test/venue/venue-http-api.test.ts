@@ -18,7 +18,7 @@ const order = (fields: Record<string, unknown> = {}): Record<string, unknown> =>
 const barJson = (n: number, fields: Record<string, unknown> = {}): Record<string, unknown> => ({ ...bar(n), time: new Date(day(n)).toISOString(), ...fields });
 
 describe('authentication (Alpaca headers)', () => {
-  it.each([
+  it.each<{ name: string; headers: Record<string, string>; status: number; code: number }>([
     { name: 'no headers', headers: {}, status: 401, code: 40110000 },
     { name: 'only the key id', headers: { 'APCA-API-KEY-ID': AUTH['APCA-API-KEY-ID'] }, status: 401, code: 40110000 },
     { name: 'a wrong secret', headers: { ...AUTH, 'APCA-API-SECRET-KEY': 'wrong' }, status: 403, code: 40310000 },

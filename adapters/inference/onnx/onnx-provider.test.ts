@@ -150,9 +150,11 @@ describe('OnnxProvider: execution provider selection', () => {
 
   it('tries an unavailable provider once, then skips it for later models', async () => {
     const attempts: string[] = [];
+    let cpuBroken = false;
     const createSession: SessionCreator = async (bytes, provider, settings) => {
       attempts.push(provider);
       if (provider === 'cuda') throw new Error('OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library\nmore detail');
+      if (cpuBroken) throw new Error('cpu refused');
       return createOrtSession(bytes, provider, settings);
     };
     const provider = new OnnxProvider({ executionProviders: ['cuda', 'cpu'], createSession, intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
@@ -162,6 +164,10 @@ describe('OnnxProvider: execution provider selection', () => {
     expect(description.provider).toBe('cpu');
     expect(description.fallbacks).toEqual([{ provider: 'cuda', reason: 'OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library' }]);
     expect(description.models.map((m) => m.provider)).toEqual(['cpu', 'cpu', 'cpu']);
+    cpuBroken = true;
+    const spec = await modelSpecFromFile(files['mlp'] as string);
+    const error = await failure(provider.load({ ...spec, card: { ...spec.card, id: 'mlp-2' } }), 'SH_ERR_INFERENCE_LOAD_FAILED');
+    expect(error.message).toBe('Model mlp-2: no execution provider could create a session (cpu: cpu refused; skipped as unavailable: cuda).');
     await provider.close();
   });
 

@@ -71,7 +71,7 @@ export class OnnxProvider implements InferenceProvider {
   }
 
   async load(spec: ModelSpec): Promise<LoadedModel> {
-    const card = parseModelCard(spec.card, `model ${String((spec.card as { id?: unknown } | undefined)?.id)}`);
+    const card = parseModelCard(spec.card, `card of ${spec.file}`);
     this.assertOpen(card.id);
     if (this.models.has(card.id) || this.loading.has(card.id)) {
       throw shError('SH_ERR_INFERENCE_MODEL_DUPLICATE', `Model ${card.id} is already loaded.`, { where: `model ${card.id}`, received: spec.file, expected: 'a model id not loaded yet' });
@@ -179,7 +179,13 @@ export class OnnxProvider implements InferenceProvider {
       }
       outputs[output.name] = toFloat32(tensor.data);
     }
-    for (const listener of this.runListeners) listener({ modelId, rows: rowCount, micros });
+    for (const listener of this.runListeners) {
+      try {
+        listener({ modelId, rows: rowCount, micros });
+      } catch {
+        // A metrics hook must never fail a run.
+      }
+    }
     return outputs;
   }
 

@@ -44,8 +44,9 @@ export async function createSessionWithFallback(
       failed.push({ provider, reason: firstLine(error) });
     }
   }
-  const tried = failed.map((f) => `${f.provider}: ${f.reason}`).join('; ');
-  throw shError('SH_ERR_INFERENCE_LOAD_FAILED', `Model ${modelId}: no execution provider could create a session (${tried || 'none left to try'}).`, {
+  const skipped = providers.filter((p) => skip.has(p));
+  const tried = [...failed.map((f) => `${f.provider}: ${f.reason}`), ...(skipped.length > 0 ? [`skipped as unavailable: ${skipped.join(', ')}`] : [])].join('; ');
+  throw shError('SH_ERR_INFERENCE_LOAD_FAILED', `Model ${modelId}: no execution provider could create a session (${tried}).`, {
     where: `model ${modelId}`,
     model: modelId,
     received: failed,
