@@ -2,6 +2,15 @@ import type { BarWindow, SeriesWindow } from '../model/series-store.js';
 import type { EpochMs } from '../model/time.js';
 
 /**
+ * Model outputs for the rows a plugin's `features()` returned this evaluation: per output name, `rowCount x width`
+ * values, row-major, in the order of the rows.
+ */
+export interface ModelScores {
+  readonly rowCount: number;
+  readonly outputs: Readonly<Record<string, { readonly width: number; readonly values: Float32Array }>>;
+}
+
+/**
  * What a plugin sees when it evaluates: market data available at `now`, nothing else. No orders, positions,
  * brokers or other plugins. Asking for a series the plugin did not declare in `needs` throws.
  */
@@ -13,4 +22,9 @@ export interface StrategyContext {
   bars(symbol: string): BarWindow;
   /** The last `needs().seriesHistory` (default: history) observations of a declared series. */
   series(id: string): SeriesWindow;
+  /**
+   * The scores of the rows this plugin's `features()` returned for `modelId` at this decision time. The host scored
+   * them (batched with every other plugin's rows) before calling `evaluate`, so this is synchronous.
+   */
+  score(modelId: string): ModelScores;
 }

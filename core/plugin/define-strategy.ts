@@ -1,5 +1,8 @@
 import type { Signal } from '../model/signal.js';
 import type { StrategyContext } from './context.js';
+
+/** Rows of features per model id, to be scored before `evaluate`: each row in the model card's feature order. */
+export type FeatureRows = Readonly<Record<string, readonly (readonly number[])[]>>;
 import type { ParamSpecs, ParamValues } from './params.js';
 
 /** Contract versions this host understands. */
@@ -39,6 +42,14 @@ export interface StrategyDefinition<P extends ParamSpecs = ParamSpecs, S = unkno
   init(params: ParamValues<P>): S;
   /** A pure function of the data available at ctx.now, the params and the state. Inputs are readonly. */
   evaluate(ctx: StrategyContext, params: ParamValues<P>, state: S): EvaluationOutput<S>;
+  /** Model ids (from the model registry) this plugin scores. Plugins that use models declare them here. */
+  models?(params: ParamValues<P>): readonly string[];
+  /**
+   * Phase one of an evaluation that uses models: the rows to score, per declared model, from the same data and
+   * state `evaluate` sees (ctx.score is not available here). The host scores every plugin's rows in batches, then
+   * calls `evaluate`, where `ctx.score(modelId)` returns the outputs for these rows.
+   */
+  features?(ctx: StrategyContext, params: ParamValues<P>, state: S): FeatureRows;
 }
 
 /** A definition with its types erased, as the host handles it. */

@@ -3,8 +3,8 @@ import { barId } from '../model/series.js';
 import type { BarWindow, SeriesStore, SeriesWindow } from '../model/series-store.js';
 import { MAX_REASON_LENGTH, type Signal } from '../model/signal.js';
 import type { EpochMs } from '../model/time.js';
-import type { StrategyContext } from './context.js';
-import type { AnyStrategy, StrategyNeeds } from './define-strategy.js';
+import type { ModelScores, StrategyContext } from './context.js';
+import type { AnyStrategy, FeatureRows, StrategyNeeds } from './define-strategy.js';
 
 export const DEFAULT_TIME_BUDGET_MS = 50;
 /**
@@ -16,7 +16,7 @@ export const BUDGET_OVERRUNS_TO_FAULT = 3;
 export const HARD_BUDGET_MULTIPLE = 10;
 
 /** The hooks the host calls; faults name the hook. */
-export type StrategyHook = 'needs' | 'init' | 'evaluate';
+export type StrategyHook = 'needs' | 'init' | 'features' | 'evaluate';
 
 /** Why a plugin was quarantined. */
 export interface PluginFault {
@@ -36,6 +36,8 @@ export interface PreparedStrategy {
   readonly needs: StrategyNeeds;
   readonly universe: ReadonlySet<string>;
   readonly timeBudgetMs: number;
+  /** Model ids the plugin scores (definition.models(params)); empty for plugins without models. */
+  readonly models: readonly string[];
 }
 
 /** Outcome of one evaluation. */
@@ -63,12 +65,23 @@ export function prepareStrategy(definition: AnyStrategy, params: Readonly<Record
       expected: '{ bars: string[], history: integer >= 1, series?: string[], trades?: string[] }',
     });
   }
+  let models: readonly string[] = [];
+  try {
+    models = definition.models ? [...definition.models(params as never)] : [];
+  } catch (error) {
+    if (isShError(error, 'SH_ERR_PLUGIN_PARAM_INVALID')) throw error;
+    throw wrapFault(definition.id, 'needs', error);
+  }
+  if (models.length > 0 && typeof definition.features !== 'function') {
+    throw new ShError('SH_ERR_PLUGIN_MANIFEST_INVALID', `plugin ${definition.id} declares models but no features() hook`, { where: `${definition.id} (models)`, received: models, expected: 'a features(ctx, params, state) hook returning the rows to score' });
+  }
   return {
     definition,
     params,
     needs,
     universe: new Set(needs.trades ?? needs.bars),
     timeBudgetMs: definition.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS,
+    models,
   };
 }
 
@@ -78,7 +91,7 @@ export function seriesOf(needs: StrategyNeeds): string[] {
 }
 
 /** Build the context a plugin sees at `now`: windows of its declared series only. */
-export function makeContext(prepared: PreparedStrategy, store: SeriesStore, now: EpochMs): StrategyContext {
+export function makeContext(prepared: PreparedStrategy, store: SeriesStore, now: EpochMs, scores?: ReadonlyMap<string, ModelScores>): StrategyContext {
   const { needs, definition } = prepared;
   const bars = new Set(needs.bars);
   const series = new Set(needs.series ?? []);
@@ -94,7 +107,89 @@ export function makeContext(prepared: PreparedStrategy, store: SeriesStore, now:
       if (!series.has(id)) throw undeclared(definition.id, id, needs);
       return store.window(id, now, seriesRows);
     },
+    score(modelId: string): ModelScores {
+      if (!prepared.models.includes(modelId)) {
+        throw new ShError('SH_ERR_INFERENCE_MODEL_UNKNOWN', `plugin ${definition.id} scored model ${modelId}, which its models() does not declare`, { where: `${definition.id} (evaluate)`, received: modelId, expected: `one of ${prepared.models.join(', ') || '(no models declared)'}` });
+      }
+      const found = scores?.get(modelId);
+      if (!found) {
+        throw new ShError('SH_ERR_INFERENCE_MODEL_UNKNOWN', `no scores for model ${modelId}: features() returned no rows for it at this decision time`, { where: `${definition.id} (evaluate)`, received: modelId, expected: 'rows for the model from features()' });
+      }
+      return found;
+    },
   };
+}
+
+/** Scores rows with a model: the host's batched inference, or a reference function in tests. */
+export type ModelScorer = (modelId: string, rows: readonly (readonly number[])[]) => Promise<ModelScores>;
+
+/**
+ * Phase one of a model-using evaluation: the plugin's feature rows, checked (declared models only, finite numbers,
+ * rows of one width per model). A fault comes back as a result, like evaluateOnce.
+ */
+export function featuresOnce(prepared: PreparedStrategy, store: SeriesStore, now: EpochMs, state: unknown): { ok: true; rows: FeatureRows } | { ok: false; fault: PluginFault } {
+  const strategyId = prepared.definition.id;
+  try {
+    const rows = prepared.definition.features!(makeContext(prepared, store, now), prepared.params as never, state);
+    for (const [modelId, list] of Object.entries(rows ?? {})) {
+      if (!prepared.models.includes(modelId)) throw new ShError('SH_ERR_INFERENCE_INPUT_INVALID', `features() returned rows for undeclared model ${modelId}`, { where: `${strategyId} (features)`, received: modelId, expected: prepared.models.join(', ') });
+      const width = list[0]?.length ?? 0;
+      list.forEach((row, i) => {
+        if (row.length !== width || row.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
+          throw new ShError('SH_ERR_INFERENCE_INPUT_INVALID', `features() row ${i} for ${modelId} is not ${width} finite numbers`, { where: `${strategyId} (features)`, received: row, expected: `${width} finite numbers` });
+        }
+      });
+    }
+    return { ok: true, rows: rows ?? {} };
+  } catch (error) {
+    const fault = wrapFault(strategyId, 'features', error);
+    return { ok: false, fault: { strategyId, hook: 'features', code: fault.code, message: fault.message, time: now } };
+  }
+}
+
+/**
+ * One evaluation of a plugin that uses models: features, then every model's rows scored (concurrently: a batching
+ * scorer coalesces them with other plugins' rows), then evaluate with ctx.score. Plugins without models go straight
+ * to evaluateOnce.
+ */
+export async function evaluateWithModels(prepared: PreparedStrategy, store: SeriesStore, now: EpochMs, state: unknown, clock: Clock, scorer: ModelScorer | undefined): Promise<EvaluationResult> {
+  if (prepared.models.length === 0) return evaluateOnce(prepared, store, now, state, clock);
+  const strategyId = prepared.definition.id;
+  const started = clock();
+  const features = featuresOnce(prepared, store, now, state);
+  if (!features.ok) return { ok: false, strategyId, durationMs: clock() - started, fault: features.fault };
+  if (!scorer) {
+    return { ok: false, strategyId, durationMs: 0, fault: { strategyId, hook: 'features', code: 'SH_ERR_INFERENCE_MODEL_UNKNOWN', message: `plugin ${strategyId} uses models (${prepared.models.join(', ')}) but no inference provider is configured`, time: now } };
+  }
+  const scores = new Map<string, ModelScores>();
+  try {
+    await Promise.all(Object.entries(features.rows).filter(([, rows]) => rows.length > 0).map(async ([modelId, rows]) => scores.set(modelId, await scorer(modelId, rows))));
+  } catch (error) {
+    const fault = wrapFault(strategyId, 'features', error);
+    return { ok: false, strategyId, durationMs: clock() - started, fault: { strategyId, hook: 'features', code: fault.code, message: fault.message, time: now } };
+  }
+  const result = evaluateOnce(prepared, store, now, state, clock, scores);
+  return result;
+}
+
+/** evaluateHistory for plugins that use models: the same loop, one features/score/evaluate round per time. */
+export async function evaluateHistoryWithModels(prepared: PreparedStrategy, store: SeriesStore, times: ArrayLike<number>, initialState: unknown, clock: Clock, scorer: ModelScorer | undefined): Promise<HistoryResult> {
+  if (prepared.models.length === 0) return evaluateHistory(prepared, store, times, initialState, clock);
+  const signals: (readonly Signal[])[] = [];
+  let state = initialState;
+  let durationMs = 0;
+  const overruns = new OverrunCounter();
+  for (let i = 0; i < times.length; i++) {
+    const result = overruns.check(prepared, await evaluateWithModels(prepared, store, times[i] as number, state, clock, scorer), times[i] as number);
+    durationMs += result.durationMs;
+    if (!result.ok) {
+      for (let j = i; j < times.length; j++) signals.push([]);
+      return { strategyId: prepared.definition.id, signals, finalState: state, durationMs, evaluations: i + 1, fault: result.fault };
+    }
+    signals.push(result.signals);
+    state = result.state;
+  }
+  return { strategyId: prepared.definition.id, signals, finalState: state, durationMs, evaluations: times.length };
 }
 
 /**
@@ -127,11 +222,11 @@ export function validateSignals(strategyId: string, signals: unknown, universe: 
 }
 
 /** Evaluate once at `now`. Never throws for plugin errors: a fault comes back as a result. */
-export function evaluateOnce(prepared: PreparedStrategy, store: SeriesStore, now: EpochMs, state: unknown, clock: Clock): EvaluationResult {
+export function evaluateOnce(prepared: PreparedStrategy, store: SeriesStore, now: EpochMs, state: unknown, clock: Clock, scores?: ReadonlyMap<string, ModelScores>): EvaluationResult {
   const strategyId = prepared.definition.id;
   const started = clock();
   try {
-    const output = prepared.definition.evaluate(makeContext(prepared, store, now), prepared.params as never, state);
+    const output = prepared.definition.evaluate(makeContext(prepared, store, now, scores), prepared.params as never, state);
     const durationMs = clock() - started;
     if (typeof output !== 'object' || output === null) {
       throw new ShError('SH_ERR_PLUGIN_SIGNAL_INVALID', `plugin ${strategyId} returned no output object`, { where: `${strategyId} (evaluate)`, received: output, expected: '{ signals, state }' });

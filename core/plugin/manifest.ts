@@ -28,6 +28,9 @@ export function validateManifest(definition: unknown, where: string): ShError[] 
   for (const hook of ['needs', 'init', 'evaluate'] as const) {
     if (typeof d[hook] !== 'function') add(hook, typeof d[hook], 'a function');
   }
+  for (const hook of ['models', 'features'] as const) {
+    if (d[hook] !== undefined && typeof d[hook] !== 'function') add(hook, typeof d[hook], 'absent, or a function');
+  }
   if (d.timeBudgetMs !== undefined && !(typeof d.timeBudgetMs === 'number' && d.timeBudgetMs > 0)) add('timeBudgetMs', d.timeBudgetMs, 'a positive number of milliseconds');
   if (typeof d.params !== 'object' || d.params === null) {
     add('params', d.params, 'an object of parameter specs (may be empty)');

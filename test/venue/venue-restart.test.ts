@@ -173,6 +173,22 @@ describe('venue restart durability (in process)', () => {
     expect((await harness.broker.orderByClientId('resting'))?.status).toBe('FILLED');
   });
 
+  it('a failed write stops the venue (500, then 503 for everything) and a restart recovers the state without it', async () => {
+    const temp = tempDir();
+    cleanups.push(temp.remove);
+    const harness = await startHarness({}, {}, temp.dir);
+    cleanups.push(() => harness.server.close());
+    expect((await harness.broker.submit(request({ clientOrderId: 'kept' }))).status).toBe('ACCEPTED');
+    await harness.venue.close(); // the database goes away under a running server
+    const failed = await harness.broker.submit(request({ clientOrderId: 'lost' })).catch((e: unknown) => e);
+    expect(isShError(failed, 'SH_ERR_BROKER_UNREACHABLE')).toBe(true); // HTTP 500: the caller cannot know, so UNKNOWN
+    expect(await harness.http('GET', '/v2/account')).toMatchObject({ status: 503, body: { code: 50310000, message: /restart it/ } });
+
+    const reopened = await PaperVenue.open({ dataDir: temp.dir });
+    cleanups.push(() => reopened.close());
+    expect((await reopened.orders()).map((o) => o.clientOrderId)).toEqual(['kept']); // 'lost' was never answered, never kept
+  });
+
   it('the database is WAL with synchronous FULL, one venue at a time, and its history cannot be deleted', async () => {
     const temp = tempDir();
     cleanups.push(temp.remove);
