@@ -36,6 +36,33 @@ export const schema = {
     taskTimeoutMs: { doc: 'A task running longer is aborted, its worker replaced, and the guilty plugin faulted.', format: 'nat', default: 30_000 },
     autoMinPlugins: { doc: 'auto: use the pool from this many enabled plugins on.', format: 'nat', default: 8 },
   },
+  inference: {
+    registry: {
+      doc: 'Model registry JSON (adapters/inference/onnx/README.md), relative to the repository root or absolute. Empty: no inference; a plugin that declares models() then stops the run (exit 2).',
+      format: String,
+      default: '',
+    },
+    executionProviders: {
+      doc: 'onnxruntime execution providers, most preferred first; the first that creates a session runs the models (CUDA falls back to CPU where it cannot load; /healthz and metrics say which runs).',
+      format: 'provider-list',
+      default: ['cuda', 'cpu'] as string[],
+    },
+    intraOpNumThreads: {
+      doc: 'onnxruntime threads inside one operator. 0: onnxruntime\'s default (one per core) in the main thread, and 1 in each pool worker (the workers already use every core).',
+      format: 'nat',
+      default: 0,
+    },
+    interOpNumThreads: { doc: 'onnxruntime threads across independent operators (0: onnxruntime\'s default).', format: 'nat', default: 0 },
+    graphOptimizationLevel: { doc: 'onnxruntime graph optimizations applied when a model loads.', format: ['disabled', 'basic', 'extended', 'all'], default: 'all' as 'disabled' | 'basic' | 'extended' | 'all' },
+    batching: {
+      maxRows: { doc: 'Most rows of one model scored in one run; concurrent score calls are coalesced up to this (a larger call runs alone).', format: 'positive-int', default: 1024 },
+      maxWaitMicros: {
+        doc: 'Longest a score call waits for others to join its batch, in microseconds. The executors flush each round of calls at once (a cycle chunk, one step of a history), so this only bounds callers that score at other times.',
+        format: 'nat',
+        default: 500,
+      },
+    },
+  },
   allocator: {
     canaryFraction: { doc: 'Budget cap of a canary plugin, fraction of capital.', format: 'fraction', default: 0.02 },
     maxPluginFraction: { doc: 'Budget cap of any plugin, fraction of capital.', format: 'fraction', default: 0.5 },
@@ -138,6 +165,23 @@ export function addFormats(): void {
         names.add(o.name);
       });
     },
+  });
+  convict.addFormat({
+    name: 'provider-list',
+    validate(value: unknown) {
+      if (!Array.isArray(value) || value.length === 0) throw new Error('must be a non-empty array of execution provider names, e.g. ["cuda", "cpu"]');
+      value.forEach((v: unknown, i) => {
+        if (typeof v !== 'string' || !/^[a-z][a-z0-9_-]*$/.test(v)) throw new Error(`[${i}] must be an execution provider name (cuda, cpu, tensorrt, ...), was ${JSON.stringify(v)}`);
+      });
+      if (new Set(value).size !== value.length) throw new Error('must not name a provider twice');
+    },
+  });
+  convict.addFormat({
+    name: 'positive-int',
+    validate(value: unknown) {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new Error('must be an integer >= 1');
+    },
+    coerce: (v: unknown) => Number(v),
   });
   convict.addFormat({
     name: 'fraction',

@@ -1,2 +1,3 @@
 export * from './order-state.js';
 export * from './client-order-id.js';
+export * from './router.js';

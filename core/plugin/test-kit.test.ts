@@ -8,6 +8,7 @@ import {
   barsFromCloses,
   checkStrategyContract,
   decisionTimes,
+  modelScores,
   pricePath,
   runStrategy,
   seededNormals,
@@ -263,5 +264,130 @@ describe('checkStrategyContract', () => {
     const error = thrown(() => checkStrategyContract(plugin, { data }));
     expect(error.code).toBe('SH_ERR_PLUGIN_STATE_NOT_SERIALISABLE');
     expect(error.message).toContain('resuming from a JSON copy');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------- plugins with models
+
+/** A logistic "model" of two features: the JS reference a plugin test uses in place of the host's inference. */
+const WEIGHTS = [40, -20] as const;
+const logistic = (rows: readonly (readonly number[])[]) =>
+  modelScores({ probability: { width: 1, values: rows.map(([a = 0, b = 0]) => 1 / (1 + Math.exp(-(WEIGHTS[0] * a + WEIGHTS[1] * b)))) } }, rows.length);
+
+interface ModelState {
+  readonly evaluations: number;
+  readonly lastProbability: number;
+}
+
+/** Scores one row per decision (3-day and 1-day returns of X) and goes long above 0.55, short below 0.45. */
+const scored = defineStrategy({
+  id: 'scored-plugin',
+  version: '1.0.0',
+  api: 1,
+  summary: 'logistic model of two returns',
+  params: { threshold: { type: 'number', min: 0, max: 0.5, default: 0.05 } },
+  needs: () => ({ bars: ['X'], history: 4 }),
+  models: () => ['direction'],
+  init: (): ModelState => ({ evaluations: 0, lastProbability: 0.5 }),
+  features(ctx) {
+    const close = ctx.bars('X').close;
+    if (close.length < 4) return {};
+    const last = close[close.length - 1] as number;
+    return { direction: [[last / (close[0] as number) - 1, last / (close[close.length - 2] as number) - 1]] };
+  },
+  evaluate(ctx, p, state) {
+    if (ctx.bars('X').close.length < 4) return { signals: [], state: { ...state, evaluations: state.evaluations + 1 } };
+    const probability = ctx.score('direction').outputs['probability']!.values[0] as number;
+    const weight = probability > 0.5 + p.threshold ? 0.5 : probability < 0.5 - p.threshold ? -0.5 : 0;
+    return { signals: [{ symbol: 'X', weight, confidence: Math.abs(probability - 0.5) * 2, reason: `p(up) ${probability.toFixed(3)}` }], state: { evaluations: state.evaluations + 1, lastProbability: probability } };
+  },
+});
+
+/** The model plugin with some hooks replaced. */
+function scoredVariant(extra: Partial<AnyStrategy>): AnyStrategy {
+  return { ...(scored as unknown as AnyStrategy), id: 'bad-plugin', ...extra };
+}
+
+describe('modelScores', () => {
+  it('builds float32 outputs with their widths', () => {
+    const scores = modelScores({ p: { width: 1, values: [0.25, 0.5] }, q: { width: 2, values: [1, 2, 3, 4] } }, 2);
+    expect(scores.rowCount).toBe(2);
+    expect(scores.outputs['q']).toEqual({ width: 2, values: Float32Array.from([1, 2, 3, 4]) });
+    expect(scores.outputs['p']!.values).toBeInstanceOf(Float32Array);
+  });
+
+  it('rejects values that are not rowCount x width', () => {
+    const error = thrown(() => modelScores({ p: { width: 2, values: [1, 2, 3] } }, 2));
+    expect(error.code).toBe('SH_ERR_INFERENCE_RUN_FAILED');
+    expect(error.message).toContain('output p: 3 values, expected 2 rows x 2 = 4');
+  });
+});
+
+describe('runStrategy and checkStrategyContract with models', () => {
+  it('calls features, scores the rows with the reference scorer, then evaluate with ctx.score', () => {
+    const seen: number[][][] = [];
+    const run = runStrategy(scored, { data, models: { direction: (rows) => (seen.push(rows.map((r) => [...r])), logistic(rows)) } });
+    expect(run.times).toHaveLength(60);
+    expect(seen).toHaveLength(57); // no rows (and no scorer call) before 4 bars of history
+    expect(seen.every((rows) => rows.length === 1 && rows[0]!.length === 2)).toBe(true);
+    const expected = 1 / (1 + Math.exp(-(40 * seen[10]![0]![0]! - 20 * seen[10]![0]![1]!)));
+    expect(run.states[13]!.lastProbability).toBe(Math.fround(expected));
+    expect(run.signals.flat().some((s) => s.weight > 0)).toBe(true);
+    expect(run.signals.flat().some((s) => s.weight < 0)).toBe(true);
+  });
+
+  it('passes the whole contract (determinism, no look-ahead, JSON state) for a plugin with models', () => {
+    const report = checkStrategyContract(scored, { data, models: { direction: logistic } });
+    expect(report.checks).toEqual(['inputs-not-mutated', 'deterministic', 'trades', 'no-look-ahead', 'state-json-round-trip']);
+    expect(report.lookAheadTimes).toHaveLength(5);
+  });
+
+  it('needs a reference scorer for every declared model', () => {
+    const error = thrown(() => runStrategy(scored, { data }));
+    expect(error.code).toBe('SH_ERR_INFERENCE_MODEL_UNKNOWN');
+    expect(error.message).toContain('scored-plugin scores direction');
+  });
+
+  it('reports a look-ahead made through features()', () => {
+    // Peeks at the next close through the window's buffer, in features() rather than evaluate().
+    const plugin = scoredVariant({
+      features: (ctx) => {
+        const close = ctx.bars('X').close;
+        if (close.length < 4) return {};
+        const next = new Float64Array(close.buffer, close.byteOffset + close.byteLength, 1)[0] as number;
+        return { direction: [[next > (close[close.length - 1] as number) ? 1 : -1, 0]] };
+      },
+    });
+    const error = thrown(() => checkStrategyContract(plugin, { data, models: { direction: logistic } }));
+    expect(error.code).toBe('SH_ERR_PLUGIN_LOOK_AHEAD');
+  });
+
+  it('faults features() that throws, or returns rows for an undeclared model, naming the hook', () => {
+    const throwing = thrown(() => runStrategy(scoredVariant({ features: () => { throw new Error('boom'); } }), { data, models: { direction: logistic } }));
+    expect(throwing.code).toBe('SH_ERR_PLUGIN_FAULTED');
+    expect(throwing.message).toContain('failed in features: boom');
+    const undeclared = thrown(() => runStrategy(scoredVariant({ features: () => ({ other: [[1, 2]] }) }), { data, models: { direction: logistic } }));
+    expect(undeclared.message).toContain('undeclared model other');
+  });
+
+  it('reports a features() hook that writes into its state, and an evaluate that writes into its scores', () => {
+    const writesState = scoredVariant({ features: (ctx, p, state) => ((state as { evaluations: number }).evaluations = 1, {}) });
+    expect(thrown(() => runStrategy(writesState, { data, models: { direction: logistic } })).code).toBe('SH_ERR_PLUGIN_MUTATED_INPUT');
+    const evaluate = (scored as unknown as AnyStrategy).evaluate;
+    const writesScores = scoredVariant({
+      evaluate: (ctx, p, state) => {
+        if (ctx.bars('X').close.length >= 4) (ctx.score('direction').outputs['probability']!.values as Float32Array)[0] = 0.9;
+        return evaluate(ctx, p, state);
+      },
+    });
+    const error = thrown(() => runStrategy(writesScores, { data, models: { direction: logistic } }));
+    expect(error.code).toBe('SH_ERR_PLUGIN_MUTATED_INPUT');
+    expect(error.message).toContain('model scores');
+  });
+
+  it('rejects a reference scorer that returns the wrong number of rows', () => {
+    const error = thrown(() => runStrategy(scored, { data, models: { direction: () => modelScores({ probability: { width: 1, values: [0.5, 0.5] } }, 2) } }));
+    expect(error.code).toBe('SH_ERR_INFERENCE_RUN_FAILED');
+    expect(error.message).toContain('reference scorer of direction');
   });
 });

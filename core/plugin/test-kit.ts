@@ -3,8 +3,9 @@ import { barId, type SeriesData } from '../model/series.js';
 import { SeriesStore, type SeriesWindow } from '../model/series-store.js';
 import type { Signal } from '../model/signal.js';
 import { formatTime, type EpochMs } from '../model/time.js';
-import type { AnyStrategy, StrategyDefinition } from './define-strategy.js';
-import { evaluateOnce, initState, prepareStrategy, seriesOf, validateSignals, type Clock, type PluginFault, type PreparedStrategy, type StrategyHook } from './evaluate.js';
+import type { ModelScores, StrategyContext } from './context.js';
+import type { AnyStrategy, FeatureRows, StrategyDefinition } from './define-strategy.js';
+import { evaluateOnce, featuresOnce, initState, prepareStrategy, seriesOf, validateSignals, type Clock, type PluginFault, type PreparedStrategy, type StrategyHook } from './evaluate.js';
 import { resolveParams, type ParamSpecs } from './params.js';
 import { decisionTimes, unionOfAvailability } from './test-kit-data.js';
 
@@ -28,6 +29,42 @@ export interface RunOptions<S = unknown> {
   readonly state?: S;
   /** Clock for the time budget (e.g. performance.now). Default: none, every evaluation takes 0 ms. */
   readonly clock?: Clock;
+  /**
+   * Reference scorers of the models the plugin declares in `models()`, by model id: synchronous functions of the
+   * rows `features()` returned (e.g. a JS logistic function with the model's weights), standing in for the host's
+   * batched inference. Build their result with `modelScores`. Required for every model a plugin declares.
+   */
+  readonly models?: Readonly<Record<string, ReferenceScorer>>;
+}
+
+/** A synchronous stand-in for a model: the scores of the rows a plugin's `features()` returned, in order. */
+export type ReferenceScorer = (rows: readonly (readonly number[])[]) => ModelScores;
+
+/**
+ * Build the ModelScores of `rowCount` rows from plain numbers: per output name, its width (values per row) and
+ * `rowCount x width` values, row-major. Values become float32, as the host's inference returns them.
+ * Throws SH_ERR_INFERENCE_RUN_FAILED when an output does not hold `rowCount x width` finite-or-NaN numbers.
+ *
+ * @example
+ * // a logistic "model" with two weights, as a reference scorer for the test kit
+ * const direction = (rows) => modelScores({ probability: { width: 1, values: rows.map(([a, b]) => 1 / (1 + Math.exp(-(0.8 * a - 0.3 * b)))) } }, rows.length);
+ * runStrategy(plugin, { data, models: { 'gold-direction': direction } });
+ */
+export function modelScores(outputs: Readonly<Record<string, { readonly width: number; readonly values: ArrayLike<number> }>>, rowCount: number): ModelScores {
+  const problems: string[] = [];
+  if (!Number.isInteger(rowCount) || rowCount < 0) problems.push(`rowCount was ${rowCount}, expected an integer >= 0`);
+  const converted: Record<string, { width: number; values: Float32Array }> = {};
+  for (const [name, output] of Object.entries(outputs)) {
+    const { width, values } = output ?? ({} as { width: number; values: ArrayLike<number> });
+    if (!Number.isInteger(width) || width < 1) problems.push(`output ${name}: width was ${width}, expected an integer >= 1`);
+    else if (values?.length !== rowCount * width) problems.push(`output ${name}: ${values?.length} values, expected ${rowCount} rows x ${width} = ${rowCount * width}`);
+    else if (Array.prototype.some.call(values, (v: unknown) => typeof v !== 'number')) problems.push(`output ${name}: every value must be a number`);
+    else converted[name] = { width, values: Float32Array.from(values) };
+  }
+  if (problems.length > 0) {
+    throw new ShError('SH_ERR_INFERENCE_RUN_FAILED', `modelScores: ${problems.join('; ')}`, { where: 'modelScores', received: Object.keys(outputs), expected: 'per output { width, values: rowCount x width numbers }' });
+  }
+  return { rowCount, outputs: converted };
 }
 
 export interface StrategyRun<S = unknown> {
@@ -62,6 +99,15 @@ export function runStrategy<P extends ParamSpecs, S>(definition: StrategyDefinit
   if (missing.length > 0) {
     throw new ShError('SH_ERR_DATA_SERIES_UNKNOWN', `plugin ${plugin.id} needs ${missing.join(', ')}, which the data does not hold`, { where: `${plugin.id} (needs)`, received: store.ids(), expected: seriesOf(prepared.needs).join(', '), fix: 'Pass every series the plugin needs in `data`.' });
   }
+  const unscored = prepared.models.filter((id) => typeof options.models?.[id] !== 'function');
+  if (unscored.length > 0) {
+    throw new ShError('SH_ERR_INFERENCE_MODEL_UNKNOWN', `plugin ${plugin.id} scores ${unscored.join(', ')}, which options.models has no reference scorer for`, {
+      where: `${plugin.id} (models)`,
+      received: Object.keys(options.models ?? {}),
+      expected: prepared.models.join(', '),
+      fix: 'Pass models: { <model id>: (rows) => modelScores({ <output>: { width, values } }, rows.length) } for every model the plugin declares.',
+    });
+  }
   const times = options.times ? [...options.times] : prepared.needs.bars.length > 0 ? decisionTimes(store, prepared.needs.bars) : unionOfAvailability(store, prepared.needs.series ?? []);
   // No timing by default: time budgets belong to the host and to benchmarks, never to unit tests on a busy machine.
   const clock = options.clock ?? (() => 0);
@@ -75,9 +121,22 @@ export function runStrategy<P extends ParamSpecs, S>(definition: StrategyDefinit
     watch.mutation = undefined;
     watch.output = undefined;
     watch.error = undefined;
-    const result = evaluateOnce(prepared, store, now, state, clock);
+    let scores: Map<string, ModelScores> | undefined;
+    if (prepared.models.length > 0) {
+      // Phase one, as the host runs it: features, then every model's rows scored (here by the reference scorers).
+      const features = featuresOnce(prepared, store, now, state);
+      const writtenByFeatures = windows.find((w, i) => checksum(w) !== before[i]);
+      if (writtenByFeatures) throw mutated(plugin.id, 'features', now, `wrote into the data window ${writtenByFeatures.id}`);
+      if (watch.mutation) throw mutated(plugin.id, 'features', now, watch.mutation);
+      if (!features.ok) throw faultError(features.fault, prepared, watch);
+      scores = scoreWithReferences(plugin.id, now, deepFreeze(features.rows), options.models ?? {});
+      watch.error = undefined;
+    }
+    const scoreCopies = scores && [...scores.values()].flatMap((s) => Object.values(s.outputs).map((o) => [o.values, o.values.slice()] as const));
+    const result = evaluateOnce(prepared, store, now, state, clock, scores);
     const written = windows.find((w, i) => checksum(w) !== before[i]);
     if (written) throw mutated(plugin.id, 'evaluate', now, `wrote into the data window ${written.id}`);
+    if (scoreCopies?.some(([values, copy]) => values.some((v, i) => !Object.is(v, copy[i])))) throw mutated(plugin.id, 'evaluate', now, 'wrote into the model scores ctx.score() returned');
     if (watch.mutation) throw mutated(plugin.id, 'evaluate', now, watch.mutation);
     if (!result.ok) throw faultError(result.fault, prepared, watch);
     signals.push([...result.signals]);
@@ -181,7 +240,30 @@ function instrument(definition: AnyStrategy, watch: Watch): AnyStrategy {
     needs: (params) => seen(() => definition.needs(params)),
     init: (params) => seen(() => definition.init(params)),
     evaluate: (ctx, params, state) => seen(() => (watch.output = definition.evaluate(ctx, params, state))),
+    ...(definition.models ? { models: (params: never) => seen(() => definition.models!(params)) } : {}),
+    ...(definition.features ? { features: (ctx: StrategyContext, params: never, state: unknown) => seen(() => definition.features!(ctx, params, state)) } : {}),
   };
+}
+
+/** Score each model's rows with its reference scorer, checking that every scorer returned one score per row. */
+function scoreWithReferences(strategyId: string, now: EpochMs, rows: FeatureRows, scorers: Readonly<Record<string, ReferenceScorer>>): Map<string, ModelScores> {
+  const scores = new Map<string, ModelScores>();
+  for (const [modelId, list] of Object.entries(rows)) {
+    if (list.length === 0) continue;
+    const scored = (scorers[modelId] as ReferenceScorer)(list);
+    const bad = typeof scored !== 'object' || scored === null || scored.rowCount !== list.length || typeof scored.outputs !== 'object'
+      || Object.values(scored.outputs).some((o) => !(o.values instanceof Float32Array) || o.values.length !== list.length * o.width);
+    if (bad) {
+      throw new ShError('SH_ERR_INFERENCE_RUN_FAILED', `the reference scorer of ${modelId} did not return ModelScores for the ${list.length} rows features() gave (at ${formatTime(now)})`, {
+        where: `${strategyId} (features) model ${modelId}`,
+        time: now,
+        received: typeof scored === 'object' && scored !== null ? { rowCount: scored.rowCount, outputs: Object.keys(scored.outputs ?? {}) } : scored,
+        expected: `modelScores({ <output>: { width, values } }, ${list.length})`,
+      });
+    }
+    scores.set(modelId, deepFreeze(scored));
+  }
+  return scores;
 }
 
 /** Run needs/init, reporting a write to frozen params as SH_ERR_PLUGIN_MUTATED_INPUT. */

@@ -19,6 +19,7 @@ import {
   type PluginMode,
   type RecordedSignal,
   type RiskChain,
+  type RoutingTable,
   type SeriesStore,
   type StateSnapshot,
 } from '../../core/index.js';
@@ -28,6 +29,7 @@ import type { HostMetrics } from '../metrics.js';
 import type { LoadedPlugin } from '../plugins/loader.js';
 import { buildMarketClock, type MarketClock } from './market-clock.js';
 import { placeOrders } from './order-flow.js';
+import { OrderSubmitter } from './order-submitter.js';
 import { acceptSignals, effectiveSignals, endedInput, makeRuntime, type PluginRuntime } from './plugin-runtime.js';
 import { RiskState } from './risk-state.js';
 import { summariseRun, type RunSummary } from './summary.js';
@@ -85,6 +87,13 @@ export interface EngineDeps {
   readonly afterCycle?: CycleObserver;
   /** The stale-data rule (default: the stale-data guard's defaults); also decides when a backtest input has ended. */
   readonly isStale?: (dependency: DataDependency, now: number) => boolean;
+  /** Every broker by id (default: just `broker`), and how symbols are routed to them (default: all to `broker`). */
+  readonly brokers?: ReadonlyMap<string, BrokerAdapter>;
+  readonly routing?: RoutingTable;
+  /** Brokers whose connect failed at start: down until they answer a health check. */
+  readonly brokersDown?: readonly string[];
+  /** A submission without an answer within this many ms is UNKNOWN (default 5000). */
+  readonly submitTimeoutMs?: number;
 }
 
 /**
@@ -96,15 +105,17 @@ export class Engine {
   private readonly runtimes: PluginRuntime[];
   /** Positions from the fills this host received (the broker stays the truth; reconciliation compares them). */
   private readonly book = new PositionBook();
-  private readonly working = new Set<string>();
+  /** Working orders by client order id, with the broker that holds them. */
+  private readonly working = new Map<string, string>();
+  private readonly brokers: ReadonlyMap<string, BrokerAdapter>;
+  private readonly submitter: OrderSubmitter;
   private readonly equityCurve: number[] = [];
   private readonly riskState: RiskState;
   private tier: KillTier;
   private cycle = 0;
-  private orders = 0;
   private fills = 0;
   private rejectedByRisk = 0;
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: (() => void)[];
   private readonly lastClose = new Map<string, number>();
 
   constructor(private readonly deps: EngineDeps) {
@@ -124,7 +135,18 @@ export class Engine {
     this.tier = deps.killSwitch ? deps.killSwitch.poll() : deps.settings.initialTier;
     deps.metrics.killSwitchTier.set(tierRank(this.tier));
     for (const mode of ['disabled', 'shadow', 'canary', 'live'] as const) deps.metrics.pluginsByMode.set({ mode }, deps.plugins.filter((p) => p.mode === mode).length);
-    this.unsubscribe = deps.broker.onExecution((event) => this.onExecution(event));
+    this.brokers = deps.brokers ?? new Map([[deps.broker.id, deps.broker]]);
+    this.submitter = new OrderSubmitter(
+      deps.settings.runId,
+      this.brokers,
+      deps.routing ?? { defaultBroker: deps.broker.id, rules: [], allowFallback: false },
+      deps.journal,
+      deps.metrics,
+      deps.log,
+      deps.submitTimeoutMs,
+    );
+    for (const id of deps.brokersDown ?? []) this.submitter.markDown(id, 'connect failed at start');
+    this.unsubscribe = [...this.brokers.values()].map((b) => b.onExecution((event) => this.onExecution(b.id, event)));
   }
 
   /** Symbols traded by enabled plugins. */
@@ -144,10 +166,10 @@ export class Engine {
       if (settings.mode === 'backtest') await this.runBacktest(clock);
       else await this.runPaper(clock);
     } finally {
-      this.unsubscribe();
+      for (const off of this.unsubscribe) off();
     }
     this.saveStates();
-    const account = await this.deps.broker.account();
+    const finalEquity = await this.accountEquity();
     return summariseRun({
       runId: settings.runId,
       mode: settings.mode,
@@ -155,8 +177,8 @@ export class Engine {
       wallSeconds: (performance.now() - started) / 1000,
       accountEquity: this.equityCurve,
       initialCapital: settings.capital,
-      finalEquity: account.equity,
-      orders: this.orders,
+      finalEquity,
+      orders: this.submitter.submitted,
       fills: this.fills,
       rejectedByRisk: this.rejectedByRisk,
       tier: this.tier,
@@ -200,19 +222,20 @@ export class Engine {
   }
 
   private async cycleStep(clock: MarketClock, i: number, results: ReadonlyMap<string, EvaluationResult>, eventIn: number): Promise<void> {
-    const { journal, metrics, settings, broker, store, instruments } = this.deps;
+    const { journal, metrics, settings, store, instruments } = this.deps;
     const time = clock.times[i] as number;
     this.cycle = i + 1;
     const bars = clock.barsAt(i);
     // 1. The kill switch first: a flag file or an operator's request takes effect from this cycle on.
     this.pollKillSwitch();
     // 2. The market moves: the simulator fills last cycle's orders at this bar; what is left expires (day orders).
-    if (isSimulatedBroker(broker)) await broker.advance(bars);
-    for (const id of [...this.working]) await broker.cancel(id);
+    for (const broker of this.brokers.values()) if (isSimulatedBroker(broker) && this.submitter.isUp(broker.id)) await broker.advance(bars);
+    for (const order of await this.submitter.resolve()) if (order.status === 'ACCEPTED' || order.status === 'PARTIALLY_FILLED') this.working.set(order.clientOrderId, order.executedBy ?? this.deps.broker.id);
+    for (const [id, brokerId] of [...this.working]) if (this.submitter.isUp(brokerId)) await this.brokers.get(brokerId)!.cancel(id);
     for (const bar of bars) this.lastClose.set(bar.symbol, bar.close);
     const bookBars = new Map(bars.map((b) => [b.symbol, { open: b.open, close: b.close }]));
     for (const r of this.runtimes) r.book.onBars(bookBars);
-    const equity = (await broker.account()).equity;
+    const equity = await this.accountEquity();
     this.riskState.markEquity(time, equity);
     // 3. Signals: quarantine faults, stop plugins whose inputs ended, record changes of target.
     const recorded: RecordedSignal[] = [];
@@ -256,18 +279,17 @@ export class Engine {
         minTradeNotional: settings.minTradeNotional,
         allowSubmit: settings.allowSubmit,
         view: this.riskState.view({ time, tier: this.tier, equity, book: this.book, price, modes, targetNotional }),
+        blocked: this.submitter.blockedSymbols(),
       },
-      { risk: this.deps.risk, riskState: this.riskState, journal, broker, metrics },
+      { risk: this.deps.risk, riskState: this.riskState, journal, submit: (intent) => this.submitter.submit(intent), metrics },
     );
-    this.orders += flow.submitted;
     this.rejectedByRisk += flow.rejected;
     // 5. Book-keeping: latency, equity, journal, metrics, state snapshots, progress.
     const latencyMs = performance.now() - eventIn;
     metrics.cycleLatency.observe(latencyMs / 1000);
     metrics.cycles.inc();
-    const accountEquity = (await broker.account()).equity;
+    const accountEquity = await this.accountEquity();
     this.equityCurve.push(accountEquity);
-    metrics.equity.set({ broker: broker.id }, accountEquity);
     const executor = this.deps.executor;
     metrics.poolQueue.set(executor.stats().queueSize);
     if ('workerTimings' in executor) for (const ms of (executor as { workerTimings: number[] }).workerTimings.splice(0)) metrics.poolTask.observe(ms / 1000);
@@ -275,7 +297,7 @@ export class Engine {
     if (flow.approved.length > 0) journal.recordPositions(settings.runId, this.cycle, time, this.book.positions());
     if (settings.mode === 'paper' && settings.stateSnapshotEvery > 0 && this.cycle % settings.stateSnapshotEvery === 0) this.saveStates();
     if (settings.progressEvery > 0 && (this.cycle % settings.progressEvery === 0 || i === 0)) {
-      this.deps.log(`cycle ${this.cycle}/${clock.times.length} ${new Date(time).toISOString().slice(0, 10)} equity ${accountEquity.toFixed(0)} orders ${this.orders} fills ${this.fills} tier ${this.tier}`);
+      this.deps.log(`cycle ${this.cycle}/${clock.times.length} ${new Date(time).toISOString().slice(0, 10)} equity ${accountEquity.toFixed(0)} orders ${this.submitter.submitted} fills ${this.fills} tier ${this.tier}`);
     }
     this.deps.afterCycle?.({
       cycle: this.cycle,
@@ -324,18 +346,31 @@ export class Engine {
     this.deps.log(message);
   }
 
-  private onExecution(event: ExecutionEvent): void {
-    const { journal, metrics, settings, broker } = this.deps;
-    const order = { ...event.order, routedTo: broker.id, executedBy: broker.id };
+  /** Account equity over the brokers that answer (each one's equity is exported as a metric). */
+  private async accountEquity(): Promise<number> {
+    let total = 0;
+    for (const broker of this.brokers.values()) {
+      if (!this.submitter.isUp(broker.id)) continue;
+      const equity = (await broker.account()).equity;
+      this.deps.metrics.equity.set({ broker: broker.id }, equity);
+      total += equity;
+    }
+    return total;
+  }
+
+  private onExecution(brokerId: string, event: ExecutionEvent): void {
+    const { journal, metrics, settings } = this.deps;
+    const provenance = this.submitter.provenanceOf(event.order.clientOrderId) ?? { routedTo: brokerId, executedBy: brokerId };
+    const order = { ...event.order, ...provenance, executedBy: brokerId };
     journal.recordOrder(settings.runId, order);
-    metrics.orders.inc({ broker: broker.id, status: order.status });
+    metrics.orders.inc({ broker: brokerId, status: order.status });
     if (event.type === 'accepted') {
-      this.working.add(order.clientOrderId);
+      this.working.set(order.clientOrderId, brokerId);
     } else if (event.type === 'fill') {
       this.book.applyFill(event.fill, this.deps.instruments.get(event.fill.symbol)?.multiplier ?? 1);
       this.fills += 1;
       journal.recordFill(settings.runId, event.fill);
-      metrics.fills.inc({ broker: broker.id });
+      metrics.fills.inc({ broker: brokerId });
       if (order.status === 'FILLED') this.working.delete(order.clientOrderId);
     } else {
       this.working.delete(order.clientOrderId);

@@ -3,7 +3,6 @@ import {
   clientOrderId,
   netTargets,
   type BasketBaseView,
-  type BrokerAdapter,
   type Instrument,
   type Journal,
   type NetTarget,
@@ -29,13 +28,16 @@ export interface OrderFlowInput {
   readonly minTradeNotional: number;
   readonly allowSubmit: boolean;
   readonly view: BasketBaseView;
+  /** Symbols not to trade this cycle (an order of theirs is UNKNOWN). */
+  readonly blocked: ReadonlySet<string>;
 }
 
 export interface OrderFlowDeps {
   readonly risk: RiskChain;
   readonly riskState: RiskState;
   readonly journal: Journal;
-  readonly broker: BrokerAdapter;
+  /** Routes and sends one approved intent (after it is journaled). */
+  readonly submit: (intent: OrderIntent) => Promise<unknown>;
   readonly metrics: HostMetrics;
 }
 
@@ -58,7 +60,7 @@ function leg(signals: ReadonlyMap<string, readonly Signal[]>, which: 'open' | 'c
  * Signals with a closeWeight add a market-on-close leg from the open-leg target to the close target.
  */
 export async function placeOrders(input: OrderFlowInput, deps: OrderFlowDeps): Promise<OrderFlowResult> {
-  const { journal, broker, metrics, riskState } = deps;
+  const { journal, metrics, riskState } = deps;
   const instrument = (s: string): Instrument | undefined => input.instruments.get(s);
   const net = (which: 'open' | 'close'): Map<string, NetTarget> => (input.flattenAll ? new Map() : netTargets(input.budgets, leg(input.signals, which), input.price, instrument));
   let sequence = 0;
@@ -78,10 +80,11 @@ export async function placeOrders(input: OrderFlowInput, deps: OrderFlowDeps): P
     const heldAfterOpen = [...openTargets.values()].filter((t) => t.quantity !== 0).map((t) => t.symbol);
     intents.push(...buildIntents(net('close'), afterOpen, () => 0, heldAfterOpen, input.price, instrument, context('market-on-close')));
   }
-  metrics.intents.inc(intents.length);
+  const tradable = intents.filter((i) => !input.blocked.has(i.symbol));
+  metrics.intents.inc(tradable.length);
   const approved: OrderIntent[] = [];
   let rejected = 0;
-  for (const outcome of deps.risk.checkBasket(intents, input.view)) {
+  for (const outcome of deps.risk.checkBasket(tradable, input.view)) {
     for (const d of outcome.decisions) {
       journal.recordRiskDecision(input.runId, d);
       metrics.riskDecisions.inc({ guard: d.guard, result: d.result });
@@ -94,9 +97,8 @@ export async function placeOrders(input: OrderFlowInput, deps: OrderFlowDeps): P
     journal.recordIntent(intent);
     riskState.recordAccepted(intent);
     if (!input.allowSubmit) continue;
-    const order = await broker.submit({ clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, quantity: intent.quantity, type: intent.type, timeInForce: intent.timeInForce, time: input.time });
+    await deps.submit(intent);
     submitted += 1;
-    journal.recordOrder(input.runId, { ...order, routedTo: broker.id, executedBy: broker.id });
   }
-  return { intents: intents.length, approved, rejected, submitted };
+  return { intents: tradable.length, approved, rejected, submitted };
 }

@@ -42,7 +42,6 @@ export async function venueCommand(options: VenueCommandOptions): Promise<number
       throw new ShError('SH_ERR_CLI_USAGE', '--initial-cash needs an amount', { where: '--initial-cash', received: options.initialCash, expected: 'a positive number, e.g. 100000' });
     }
   }
-  const stopped = options.stopped ?? untilSignal();
   const venue = await PaperVenue.open({ dataDir: path.resolve(options.dataDir), settings: initialCash === undefined ? {} : { initialCash } });
   try {
     const orders = (await venue.orders()).length;
@@ -55,6 +54,7 @@ export async function venueCommand(options: VenueCommandOptions): Promise<number
       secretKey: env[VENUE_SECRET_KEY_ENV] ?? DEFAULT_VENUE_SECRET_KEY,
       log: options.log,
     });
+    const stopped = options.stopped ?? untilSignal();
     options.log(`venue listening on ${server.url}`);
     await stopped;
     options.log('venue stopping');

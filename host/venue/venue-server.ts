@@ -218,7 +218,12 @@ export async function startVenueServer(options: VenueServerOptions): Promise<Ven
       if (!parsed.ok) return refused(parsed.refusal);
       body = parsed.value;
     } else req.resume();
-    const params = (route.path.exec(url.pathname) ?? []).slice(1).map((p) => decodeURIComponent(p));
+    let params: string[];
+    try {
+      params = (route.path.exec(url.pathname) ?? []).slice(1).map((p) => decodeURIComponent(p));
+    } catch {
+      return refused({ status: 400, code: ALPACA_CODES.invalidRequest, message: `the path ${url.pathname} is not valid percent-encoding` });
+    }
     return route.handle({ venue, params, query: url.searchParams, body, headers: req.headers });
   }
 

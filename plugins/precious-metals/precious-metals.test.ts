@@ -69,20 +69,23 @@ describe('precious-metals behaviour', () => {
     expect(weightsAt(tightening, -1).every((w) => w < 0)).toBe(true);
   });
 
-  it('blends with equal risk: the blend is the sum of the single-signal books, rescaled to the target', () => {
+  it('blends with equal risk: the single-signal books summed with weights 1 / sqrt(2), capped at the target', () => {
+    // A downtrend (trend short every metal) and a rich gold ratio (value short gold, long silver and platinum):
+    // the two books are negatively correlated, so the blend stays under the target and is not rescaled.
     // A low target keeps every weight inside [-1, 1], so nothing is clipped and the books add up exactly.
-    const data = metals(600, 0.002, (i) => [i >= 570 ? -0.25 : 0, i >= 570 ? -0.2 : 0]);
+    const data = metals(600, -0.002, (i) => [i >= 570 ? -0.25 : 0, i >= 570 ? -0.2 : 0]);
     const params = { volTarget: 0.03, useMacro: false, rebalanceBand: 0 };
     const trend = weightsAt(runStrategy(composite, { params: { ...params, useValue: false }, data }), -1);
     const value = weightsAt(runStrategy(composite, { params: { ...params, useTrend: false }, data }), -1);
     const blend = runStrategy(composite, { params, data });
-    // Each single-signal book is its unit-risk sub-portfolio x volTarget; the blend weighs each by 1 / sqrt(2),
-    // then is scaled down only if it would run above the target.
-    const ratios = weightsAt(blend, -1).map((w, i) => w / (trend[i]! + value[i]!));
-    for (const ratio of ratios) expect(ratio).toBeCloseTo(ratios[0]!, 10);
-    expect(ratios[0]).toBeLessThanOrEqual(Math.SQRT1_2 + 1e-12);
-    expect(bookVol(blend.signals.at(-1)![0]!.reason)).toBeLessThanOrEqual(3);
-    expect([...trend, ...value].every((w) => Math.abs(w) < 1)).toBe(true);
+    expect(trend.every((w) => w < 0)).toBe(true);
+    expect(value[0]).toBeLessThan(0);
+    weightsAt(blend, -1).forEach((w, i) => expect(w).toBeCloseTo((trend[i]! + value[i]!) * Math.SQRT1_2, 12));
+    expect(bookVol(blend.signals.at(-1)![0]!.reason)).toBeLessThan(3);
+    // With both books long silver and platinum (an uptrend), they add up above the target and are scaled down to it.
+    const agreeing = runStrategy(composite, { params, data: metals(600, 0.002, (i) => [i >= 570 ? -0.25 : 0, i >= 570 ? -0.2 : 0]) });
+    expect(bookVol(agreeing.signals.at(-1)![0]!.reason)).toBe(3);
+    expect(agreeing.signals.at(-1)![0]!.confidence).toBeCloseTo(1, 10);
   });
 
   it('never runs above the volatility target, and trades less with the rebalance band', () => {

@@ -46,7 +46,7 @@ export function decisionTimes(store: SeriesStore, from: string, to: string, symb
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildGuards, RiskChain, DEFAULT_ALLOCATOR, type BrokerAdapter, type GuardConfig } from '../../core/index.js';
+import { buildGuards, RiskChain, DEFAULT_ALLOCATOR, type BrokerAdapter, type GuardConfig, type RoutingTable } from '../../core/index.js';
 import { PaperBroker } from '../../adapters/brokers/paper/index.js';
 import { Engine, type CycleObserver, type EngineSettings } from '../../host/engine/engine.js';
 import type { KillSwitchController } from '../../host/kill-switch/controller.js';
@@ -85,6 +85,12 @@ export async function engineRig(options: {
   killSwitch?: KillSwitchController;
   afterCycle?: CycleObserver;
   transformData?: (data: readonly SeriesData[]) => readonly SeriesData[];
+  /** More brokers by id (the main one included) and the routing between them. */
+  brokers?: (instruments: Map<string, Instrument>, main: BrokerAdapter) => Map<string, BrokerAdapter>;
+  routing?: RoutingTable;
+  brokersDown?: string[];
+  submitTimeoutMs?: number;
+  log?: (line: string) => void;
 }): Promise<EngineRig> {
   const from = options.from ?? '2018-01-01';
   const to = options.to ?? '2018-06-30';
@@ -122,8 +128,12 @@ export async function engineRig(options: {
     journal,
     metrics,
     risk: new RiskChain(buildGuards(options.guards ?? DEFAULT_GUARDS)),
-    log: () => {},
+    log: options.log ?? (() => {}),
     ...(options.killSwitch ? { killSwitch: options.killSwitch } : {}),
+    ...(options.brokers ? { brokers: options.brokers(instruments, broker) } : {}),
+    ...(options.routing ? { routing: options.routing } : {}),
+    ...(options.brokersDown ? { brokersDown: options.brokersDown } : {}),
+    ...(options.submitTimeoutMs ? { submitTimeoutMs: options.submitTimeoutMs } : {}),
     ...(options.afterCycle ? { afterCycle: options.afterCycle } : {}),
   });
   return { engine, journal, broker, metrics, journalFile, runId };
