@@ -85,7 +85,18 @@ export const schema = {
     },
   },
   broker: {
-    kind: { doc: 'Broker adapter. paper: the embedded execution simulator.', format: ['paper'], default: 'paper' as 'paper' },
+    kind: {
+      doc: 'Broker adapter. paper: the in-process execution simulator (backtests). venue: the paper venue process (Alpaca REST), durable across host crashes.',
+      format: ['paper', 'venue'],
+      default: 'paper' as 'paper' | 'venue',
+    },
+    venue: {
+      url: { doc: 'Base URL of the paper venue (127.0.0.1 only).', format: String, default: 'http://127.0.0.1:8790' },
+      autoStart: { doc: 'Start the venue as a detached process on --data-dir/venue when nothing answers at url.', format: Boolean, default: true },
+      keyId: { doc: 'APCA-API-KEY-ID sent to the venue.', format: String, default: 'venue-key-id' },
+      secretKey: { doc: 'APCA-API-SECRET-KEY sent to the venue (sensitive).', format: String, default: 'venue-secret-key', sensitive: true },
+      submitTimeoutMs: { doc: 'A submission without an answer in this time is UNKNOWN and resolved by lookup.', format: 'nat', default: 5000 },
+    },
     paper: {
       commissionPerShare: { doc: 'Commission per share.', format: 'nonneg-number', default: 0.005 },
       minimumCommission: { doc: 'Minimum commission per order (partial fills share it).', format: 'nonneg-number', default: 1 },

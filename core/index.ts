@@ -7,3 +7,4 @@ export * from './risk/index.js';
 export * from './portfolio/index.js';
 export * from './execution/index.js';
 export * from './analytics/index.js';
+export * from './ml/index.js';

@@ -5,6 +5,7 @@ import type { BrokerAdapter, Instrument, Journal, MarketDataAdapter } from '../c
 import { SyntheticDataAdapter } from '../adapters/data/synthetic/index.js';
 import { CsvDataAdapter } from '../adapters/data/csv/index.js';
 import { PaperBroker } from '../adapters/brokers/paper/index.js';
+import { VenueBroker } from '../adapters/brokers/venue/index.js';
 import type { HostConfig } from './config/load-config.js';
 import { SqliteJournal } from './journal/sqlite-journal.js';
 import { HostMetrics } from './metrics.js';
@@ -41,7 +42,10 @@ export function createRunContainer(config: HostConfig, dataDir: string): Depende
     ),
   });
   c.register<BrokerFactory>(TOKENS.BrokerFactory, {
-    useValue: (instruments) => new PaperBroker({ initialCash: config.run.capital, instruments: new Map(instruments), ...config.broker.paper }),
+    useValue: (instruments) =>
+      config.broker.kind === 'venue'
+        ? new VenueBroker({ baseUrl: config.broker.venue.url, keyId: config.broker.venue.keyId, secretKey: config.broker.venue.secretKey, submitTimeoutMs: config.broker.venue.submitTimeoutMs })
+        : new PaperBroker({ initialCash: config.run.capital, instruments: new Map(instruments), ...config.broker.paper }),
   });
   return c;
 }

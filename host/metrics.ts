@@ -40,6 +40,33 @@ export class HostMetrics {
   readonly equity = new Gauge({ name: `${PREFIX}account_equity`, help: 'Account equity in account currency.', labelNames: ['broker'], registers: [this.registry] });
   readonly cycles = new Counter({ name: `${PREFIX}cycles_total`, help: 'Decision cycles completed.', registers: [this.registry] });
   readonly pluginsByMode = new Gauge({ name: `${PREFIX}plugins`, help: 'Loaded plugins by mode.', labelNames: ['mode'], registers: [this.registry] });
+  readonly inferenceBatchRows = new Histogram({
+    name: `${PREFIX}inference_batch_rows`,
+    help: 'Rows of one model scored in one run: the score calls of plugins coalesced by the batcher (main thread and pool workers).',
+    labelNames: ['model_id'],
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096],
+    registers: [this.registry],
+  });
+  readonly inferenceQueueWait = new Histogram({
+    name: `${PREFIX}inference_queue_wait_seconds`,
+    help: 'Time a score call waited in the batcher before its batch ran.',
+    buckets: [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.01],
+    registers: [this.registry],
+  });
+  readonly inferenceSeconds = new Histogram({
+    name: `${PREFIX}inference_seconds`,
+    help: 'Time one model run (one batch) took in the inference runtime.',
+    labelNames: ['model_id', 'provider'],
+    buckets: [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.1],
+    registers: [this.registry],
+  });
+  readonly inferenceRows = new Counter({ name: `${PREFIX}inference_rows_total`, help: 'Rows scored, by model and execution provider.', labelNames: ['model_id', 'provider'], registers: [this.registry] });
+  readonly inferenceExecutionProvider = new Gauge({
+    name: `${PREFIX}inference_execution_provider`,
+    help: 'Execution provider the models run on: 1 for the one in use (cuda, cpu, ...), 0 for the others requested (unavailable here).',
+    labelNames: ['provider'],
+    registers: [this.registry],
+  });
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: PREFIX });

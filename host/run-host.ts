@@ -32,7 +32,13 @@ import { startHttpServer, type HealthState } from './http/server.js';
 import type { HostMetrics } from './metrics.js';
 import { loadPlugins, type LoadedPlugin } from './plugins/loader.js';
 import { openKillSwitch } from './kill-switch/open-kill-switch.js';
+import type { SqliteJournal } from './journal/sqlite-journal.js';
+import { prepareResume } from './resume.js';
+import { ensureVenue } from './venue-launcher.js';
 import { controlApi } from './http/control-api.js';
+import type { OpenedInference } from './inference/open-inference.js';
+import { providerScorer } from './inference/scorer.js';
+import { observeProvider, recordExecutionProvider, recordInferenceStats, WorkerTally, type InferenceStats } from './inference/stats.js';
 
 export interface RunOptions {
   readonly config: HostConfig;
@@ -77,20 +83,31 @@ export async function runHost(options: RunOptions): Promise<RunSummary> {
     }
     const plugins = await loadPlugins({ dirs: config.plugins.dirs, paths: config.plugins.paths, settings: config.plugins.settings, defaultMode: config.plugins.defaultMode });
     const enabled = plugins.filter((p) => p.mode !== 'disabled');
+    const inference = await startInference(config, enabled, metrics, log);
+    if (inference) {
+      closers.push(() => inference.opened.provider.close());
+      Object.defineProperty(health, 'inference', { enumerable: true, get: () => inference.tally.apply(inference.opened.provider.describe()) });
+    }
     const { store, instruments } = await loadData(container.resolve<MarketDataAdapter>(TOKENS.MarketData), plugins, config.run);
+    if (config.broker.kind === 'venue') await ensureVenue({ ...config.broker.venue, dataDir, initialCash: config.run.capital, log });
     const broker = container.resolve<BrokerFactory>(TOKENS.BrokerFactory)(instruments);
     await broker.connect();
     closers.push(() => broker.disconnect());
-    const executor = makeExecutor(config, store, enabled);
+    // A paper run of this profile that did not finish (a crash) resumes: same run id, next cycle, broker's positions.
+    const resume = config.run.mode === 'paper' ? await prepareResume(journal as SqliteJournal, config.profile, broker) : undefined;
+    if (resume) {
+      log(`resuming run ${resume.runId} after ${new Date(resume.afterTime).toISOString()}: ${resume.states.size} plugin states, ${resume.positions.length} positions from the broker, ${resume.adoptedOrders} orders adopted, ${resume.neverSent} intents never sent, ${resume.recoveredFills} fills recovered`);
+    }
+    const executor = makeExecutor(config, store, enabled, inference && { opened: inference.opened, onStats: (stats) => (inference.tally.add(stats), recordInferenceStats(metrics, stats)) });
     closers.push(() => executor.close());
     const breakers = resolveBreakerConfig(config.risk.breakers, 'risk.breakers');
     const guardConfigs = config.risk.guards as GuardConfig[];
     const staleConfig = guardConfigs.find((g) => g.name === 'stale-data');
     const staleRule = staleConfig ? { ...DEFAULT_STALE_DATA, ...(staleConfig as Partial<StaleDataConfig>) } : DEFAULT_STALE_DATA;
     const isStale = (d: DataDependency, now: number): boolean => isStaleDependency(d, now, staleRule);
-    const runId = newRunId(Date.now(), Math.random().toString(36).slice(2, 6));
+    const runId = resume?.runId ?? newRunId(Date.now(), Math.random().toString(36).slice(2, 6));
     Object.assign(health, { status: 'running', runId, executor: executor.kind, tier: killSwitch.state().tier });
-    journal.startRun({ runId, profile: config.profile, mode: config.run.mode === 'paper' ? 'paper' : 'backtest', startedAt: Date.now(), config: redact(config) });
+    if (!resume) journal.startRun({ runId, profile: config.profile, mode: config.run.mode === 'paper' ? 'paper' : 'backtest', startedAt: Date.now(), config: redact(config) });
     try {
       const engine = new Engine({
         settings: {
@@ -120,6 +137,8 @@ export async function runHost(options: RunOptions): Promise<RunSummary> {
         log,
         killSwitch,
         isStale,
+        ...(resume ? { resumeStates: resume.states, resume } : {}),
+        submitTimeoutMs: config.broker.venue.submitTimeoutMs,
         afterCycle: (cycle) => {
           health.cycle = cycle.cycle;
           health.tier = cycle.tier;
@@ -143,10 +162,41 @@ export async function runHost(options: RunOptions): Promise<RunSummary> {
   }
 }
 
-function makeExecutor(config: HostConfig, store: SeriesStore, enabled: readonly LoadedPlugin[]): Executor {
+/**
+ * Inference for the enabled plugins that declare models (DESIGN.md §8), or undefined when none does: the registry is
+ * checked and the models loaded in the main thread before anything runs (errors exit 2), the execution provider in use
+ * is logged and exported, and the provider's batches and runs feed the metrics. onnxruntime is imported only here.
+ */
+async function startInference(config: HostConfig, enabled: readonly LoadedPlugin[], metrics: HostMetrics, log: (line: string) => void): Promise<{ opened: OpenedInference; tally: WorkerTally } | undefined> {
+  const usesModels = enabled.some((p) => p.prepared.models.length > 0);
+  if (!usesModels && config.inference.registry.trim() === '') return undefined;
+  const { openInference, describeLine } = await import('./inference/open-inference.js');
+  const opened = await openInference(config, enabled);
+  if (!opened) {
+    log(`inference: model registry ${config.inference.registry} checked; no enabled plugin declares a model`);
+    return undefined;
+  }
+  const description = opened.provider.describe();
+  log(describeLine(description));
+  recordExecutionProvider(metrics, description);
+  observeProvider(metrics, opened.provider);
+  return { opened, tally: new WorkerTally() };
+}
+
+interface ExecutorInference {
+  readonly opened: OpenedInference;
+  readonly onStats: (stats: InferenceStats) => void;
+}
+
+function makeExecutor(config: HostConfig, store: SeriesStore, enabled: readonly LoadedPlugin[], inference?: ExecutorInference): Executor {
   const specs = enabled.map((p) => ({ id: p.id, modulePath: p.modulePath, params: p.params, definition: p.definition }));
-  if (chooseExecutorKind(config, enabled.length) === 'inline') return new InlineExecutor(store, specs);
-  return new PoolExecutor(store, specs, { threads: config.executor.threads, chunks: config.executor.chunks, taskTimeoutMs: config.executor.taskTimeoutMs });
+  if (chooseExecutorKind(config, enabled.length) === 'inline') return new InlineExecutor(store, specs, inference ? { scorer: providerScorer(inference.opened.provider) } : {});
+  return new PoolExecutor(store, specs, {
+    threads: config.executor.threads,
+    chunks: config.executor.chunks,
+    taskTimeoutMs: config.executor.taskTimeoutMs,
+    ...(inference ? { inference: inference.opened.worker, onInferenceStats: inference.onStats } : {}),
+  });
 }
 
 /** Create the data dir or fail with SH_ERR_DATA_DIR_UNWRITABLE. */

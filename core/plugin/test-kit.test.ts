@@ -291,7 +291,7 @@ const scored = defineStrategy({
   init: (): ModelState => ({ evaluations: 0, lastProbability: 0.5 }),
   features(ctx) {
     const close = ctx.bars('X').close;
-    if (close.length < 4) return {};
+    if (close.length < 4) return { direction: [] }; // no rows: nothing scored, evaluate must not call ctx.score
     const last = close[close.length - 1] as number;
     return { direction: [[last / (close[0] as number) - 1, last / (close[close.length - 2] as number) - 1]] };
   },
@@ -353,7 +353,7 @@ describe('runStrategy and checkStrategyContract with models', () => {
     const plugin = scoredVariant({
       features: (ctx) => {
         const close = ctx.bars('X').close;
-        if (close.length < 4) return {};
+        if (close.length < 4) return { direction: [] };
         const next = new Float64Array(close.buffer, close.byteOffset + close.byteLength, 1)[0] as number;
         return { direction: [[next > (close[close.length - 1] as number) ? 1 : -1, 0]] };
       },

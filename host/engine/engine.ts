@@ -17,6 +17,7 @@ import {
   type KillTier,
   type PluginFault,
   type PluginMode,
+  type Position,
   type RecordedSignal,
   type RiskChain,
   type RoutingTable,
@@ -94,6 +95,8 @@ export interface EngineDeps {
   readonly brokersDown?: readonly string[];
   /** A submission without an answer within this many ms is UNKNOWN (default 5000). */
   readonly submitTimeoutMs?: number;
+  /** Resuming a run after a crash: skip decision times up to `afterTime`, start from the broker's positions. */
+  readonly resume?: { readonly afterTime: number; readonly positions: readonly Position[]; readonly journaledIntents: Set<string> };
 }
 
 /**
@@ -146,6 +149,9 @@ export class Engine {
       deps.submitTimeoutMs,
     );
     for (const id of deps.brokersDown ?? []) this.submitter.markDown(id, 'connect failed at start');
+    for (const p of deps.resume?.positions ?? []) {
+      if (p.quantity !== 0) this.book.applyFill({ symbol: p.symbol, side: p.quantity > 0 ? 'buy' : 'sell', quantity: Math.abs(p.quantity), price: p.averagePrice, commission: 0 }, deps.instruments.get(p.symbol)?.multiplier ?? 1);
+    }
     this.unsubscribe = [...this.brokers.values()].map((b) => b.onExecution((event) => this.onExecution(b.id, event)));
   }
 
@@ -209,9 +215,11 @@ export class Engine {
 
   /** Paper trading on a replayed clock: one fan-out of the active plugins per cycle. */
   private async runPaper(clock: MarketClock): Promise<void> {
+    const resumeAfter = this.deps.resume?.afterTime ?? Number.NEGATIVE_INFINITY;
     for (let i = 0; i < clock.times.length; i++) {
       const eventIn = performance.now();
       const now = clock.times[i] as number;
+      if (now <= resumeAfter) continue;
       const active = this.runtimes.filter((r) => !r.fault && !r.ended);
       const raw = await this.deps.executor.evaluateCycle(now, active.map((r) => ({ id: r.plugin.id, state: r.state })));
       const results = raw.map((res, k) => active[k]!.overruns.check(active[k]!.plugin.prepared, res, now));
@@ -281,7 +289,7 @@ export class Engine {
         view: this.riskState.view({ time, tier: this.tier, equity, book: this.book, price, modes, targetNotional }),
         blocked: this.submitter.blockedSymbols(),
       },
-      { risk: this.deps.risk, riskState: this.riskState, journal, submit: (intent) => this.submitter.submit(intent), metrics },
+      { risk: this.deps.risk, riskState: this.riskState, journal, submit: (intent) => this.submitter.submit(intent), metrics, ...(this.deps.resume ? { journaled: this.deps.resume.journaledIntents } : {}) },
     );
     this.rejectedByRisk += flow.rejected;
     // 5. Book-keeping: latency, equity, journal, metrics, state snapshots, progress.
@@ -293,9 +301,10 @@ export class Engine {
     const executor = this.deps.executor;
     metrics.poolQueue.set(executor.stats().queueSize);
     if ('workerTimings' in executor) for (const ms of (executor as { workerTimings: number[] }).workerTimings.splice(0)) metrics.poolTask.observe(ms / 1000);
+    // The state snapshot first: a cycle on record always has its snapshot, so a restart resumes right after it.
+    if (settings.mode === 'paper' && settings.stateSnapshotEvery > 0 && this.cycle % settings.stateSnapshotEvery === 0) this.saveStates();
     journal.recordCycle({ runId: settings.runId, cycle: this.cycle, time, latencyMs, intents: flow.approved.length, equity: accountEquity });
     if (flow.approved.length > 0) journal.recordPositions(settings.runId, this.cycle, time, this.book.positions());
-    if (settings.mode === 'paper' && settings.stateSnapshotEvery > 0 && this.cycle % settings.stateSnapshotEvery === 0) this.saveStates();
     if (settings.progressEvery > 0 && (this.cycle % settings.progressEvery === 0 || i === 0)) {
       this.deps.log(`cycle ${this.cycle}/${clock.times.length} ${new Date(time).toISOString().slice(0, 10)} equity ${accountEquity.toFixed(0)} orders ${this.submitter.submitted} fills ${this.fills} tier ${this.tier}`);
     }

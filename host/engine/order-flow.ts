@@ -39,6 +39,8 @@ export interface OrderFlowDeps {
   /** Routes and sends one approved intent (after it is journaled). */
   readonly submit: (intent: OrderIntent) => Promise<unknown>;
   readonly metrics: HostMetrics;
+  /** Client order ids already journaled (a run resumed after a crash replays its last cycle): never recorded or sent twice. */
+  readonly journaled?: Set<string>;
 }
 
 export interface OrderFlowResult {
@@ -94,7 +96,9 @@ export async function placeOrders(input: OrderFlowInput, deps: OrderFlowDeps): P
   }
   let submitted = 0;
   for (const intent of approved) {
+    if (deps.journaled?.has(intent.clientOrderId)) continue;
     journal.recordIntent(intent);
+    deps.journaled?.add(intent.clientOrderId);
     riskState.recordAccepted(intent);
     if (!input.allowSubmit) continue;
     await deps.submit(intent);

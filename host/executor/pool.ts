@@ -1,6 +1,8 @@
 import os from 'node:os';
 import { Piscina } from 'piscina';
 import { ShError, type EvaluationResult, type HistoryResult, type SeriesStore } from '../../core/index.js';
+import type { WorkerInference } from '../inference/open-inference.js';
+import type { InferenceStats } from '../inference/stats.js';
 import type { Executor, ExecutorStats } from './executor.js';
 import type { PluginSpec, Task, TaskEntry, TaskResult } from './runner.js';
 
@@ -11,6 +13,13 @@ export interface PoolOptions {
   readonly chunks?: number;
   /** A cycle task running longer is aborted and its worker replaced (default 30 s). */
   readonly taskTimeoutMs?: number;
+  /**
+   * Inference for plugins that use models: each worker opens its own provider with these models and options at
+   * start. Its batcher coalesces the rows of the plugins of one task (a cycle chunk), not across workers.
+   */
+  readonly inference?: WorkerInference;
+  /** Called in the main thread with what a worker's provider did during a task (batches, runs), for metrics. */
+  readonly onInferenceStats?: (stats: InferenceStats) => void;
 }
 
 const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
@@ -26,6 +35,7 @@ export class PoolExecutor implements Executor {
   private readonly chunks: number;
   private readonly timeoutMs: number;
   private readonly cost = new Map<string, number>();
+  private readonly onInferenceStats: ((stats: InferenceStats) => void) | undefined;
   /** Milliseconds each worker task spent, for metrics (drained by the engine). */
   readonly workerTimings: number[] = [];
 
@@ -33,12 +43,17 @@ export class PoolExecutor implements Executor {
     const threads = options.threads && options.threads > 0 ? options.threads : Math.max(1, os.availableParallelism());
     this.chunks = options.chunks && options.chunks > 0 ? options.chunks : threads;
     this.timeoutMs = options.taskTimeoutMs ?? 30_000;
+    this.onInferenceStats = options.onInferenceStats;
     this.pool = new Piscina({
       filename: WORKER_URL.href,
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 60_000,
-      workerData: { store: store.handle(), plugins: plugins.map((p) => ({ id: p.id, modulePath: p.modulePath, params: p.params })) },
+      workerData: {
+        store: store.handle(),
+        plugins: plugins.map((p) => ({ id: p.id, modulePath: p.modulePath, params: p.params })),
+        ...(options.inference ? { inference: options.inference } : {}),
+      },
     });
   }
 
@@ -86,6 +101,7 @@ export class PoolExecutor implements Executor {
     try {
       const result = (await this.pool.run(task, timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {})) as TaskResult;
       this.workerTimings.push(result.workerMs);
+      if (result.inference) this.onInferenceStats?.(result.inference);
       return result;
     } catch (error) {
       if (isAbort(error)) throw error;

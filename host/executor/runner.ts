@@ -1,13 +1,17 @@
 import {
   evaluateHistory,
+  evaluateHistoryWithModels,
   evaluateOnce,
+  evaluateWithModels,
   prepareStrategy,
   type AnyStrategy,
   type EvaluationResult,
   type HistoryResult,
+  type ModelScorer,
   type PreparedStrategy,
   type SeriesStore,
 } from '../../core/index.js';
+import type { InferenceStats } from '../inference/stats.js';
 
 /** A plugin as executors know it: enough to load and prepare it anywhere (main thread or worker). */
 export interface PluginSpec {
@@ -26,15 +30,24 @@ export type CycleTask = { readonly kind: 'cycle'; readonly now: number; readonly
 export type HistoryTask = { readonly kind: 'history'; readonly times: Float64Array; readonly entries: readonly TaskEntry[] };
 export type Task = CycleTask | HistoryTask;
 
+/** `inference`: what a pool worker's own inference provider did during the task, for the main thread's metrics. */
 export type TaskResult =
-  | { readonly kind: 'cycle'; readonly results: EvaluationResult[]; readonly workerMs: number }
-  | { readonly kind: 'history'; readonly results: HistoryResult[]; readonly workerMs: number };
+  | { readonly kind: 'cycle'; readonly results: EvaluationResult[]; readonly workerMs: number; readonly inference?: InferenceStats }
+  | { readonly kind: 'history'; readonly results: HistoryResult[]; readonly workerMs: number; readonly inference?: InferenceStats };
 
 const clock = (): number => performance.now();
+
+const usesModels = (p: PreparedStrategy): boolean => p.models.length > 0;
 
 /**
  * Runs tasks against one store with prepared plugins. The inline executor and every pool worker use this same
  * class, so a plugin gives the same signals wherever it runs.
+ *
+ * Plugins that declare models go through evaluateWithModels (features, scores, evaluate) with `scorer`. The plugins
+ * of one task run concurrently: every model plugin's features and score calls are issued before anything is awaited,
+ * so the batching scorer coalesces the rows of the whole task (a cycle chunk; one step of every history) into one
+ * run per model; the plugins without models evaluate meanwhile. A task without model plugins takes the synchronous
+ * path it always took.
  */
 export class TaskRunner {
   private readonly prepared = new Map<string, PreparedStrategy>();
@@ -43,16 +56,29 @@ export class TaskRunner {
     private readonly store: SeriesStore,
     private readonly specs: ReadonlyMap<string, PluginSpec>,
     private readonly definitionOf: (spec: PluginSpec) => AnyStrategy | Promise<AnyStrategy>,
+    private readonly scorer?: ModelScorer,
   ) {}
 
   async run(task: Task): Promise<TaskResult> {
     const started = clock();
     const prepared = await Promise.all(task.entries.map((e) => this.prepare(e.id)));
+    const withModels = prepared.some(usesModels);
     if (task.kind === 'cycle') {
-      const results = task.entries.map((e, i) => evaluateOnce(prepared[i]!, this.store, task.now, e.state, clock));
+      if (!withModels) {
+        const results = task.entries.map((e, i) => evaluateOnce(prepared[i]!, this.store, task.now, e.state, clock));
+        return { kind: 'cycle', results, workerMs: clock() - started };
+      }
+      // Model plugins first: their score calls queue while the other plugins evaluate.
+      const scored = task.entries.map((e, i) => (usesModels(prepared[i]!) ? evaluateWithModels(prepared[i]!, this.store, task.now, e.state, clock, this.scorer) : undefined));
+      const results = await Promise.all(task.entries.map((e, i) => scored[i] ?? evaluateOnce(prepared[i]!, this.store, task.now, e.state, clock)));
       return { kind: 'cycle', results, workerMs: clock() - started };
     }
-    const results = task.entries.map((e, i) => evaluateHistory(prepared[i]!, this.store, task.times, e.state, clock));
+    if (!withModels) {
+      const results = task.entries.map((e, i) => evaluateHistory(prepared[i]!, this.store, task.times, e.state, clock));
+      return { kind: 'history', results, workerMs: clock() - started };
+    }
+    const scored = task.entries.map((e, i) => (usesModels(prepared[i]!) ? evaluateHistoryWithModels(prepared[i]!, this.store, task.times, e.state, clock, this.scorer) : undefined));
+    const results = await Promise.all(task.entries.map((e, i) => scored[i] ?? evaluateHistory(prepared[i]!, this.store, task.times, e.state, clock)));
     return { kind: 'history', results, workerMs: clock() - started };
   }
 

@@ -188,9 +188,46 @@ CREATE TABLE kill_switch_requests (
 );
 `;
 
+// Reconciliation (host/reconcile): one row per pass against one broker, and one per difference found, with the action
+// the policy took. `action_state` says whether this pass took the action or an earlier pass of the same episode did, so
+// a restarted host does not act twice on a difference that was never resolved.
+const V3 = `
+CREATE TABLE reconciliation_passes (
+  pass_id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id            TEXT REFERENCES runs (run_id),
+  time              INTEGER NOT NULL,
+  broker            TEXT NOT NULL,
+  policy            TEXT NOT NULL CHECK (policy IN ('adopt', 'flatten', 'halt')),
+  differences       INTEGER NOT NULL,
+  total_notional    REAL NOT NULL,
+  within_tolerance  INTEGER NOT NULL CHECK (within_tolerance IN (0, 1)),
+  escalated_to      TEXT
+);
+CREATE INDEX reconciliation_passes_by_broker ON reconciliation_passes (broker, pass_id);
+
+CREATE TABLE reconciliations (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  pass_id          INTEGER NOT NULL REFERENCES reconciliation_passes (pass_id),
+  run_id           TEXT REFERENCES runs (run_id),
+  time             INTEGER NOT NULL,
+  kind             TEXT NOT NULL CHECK (kind IN ('position-mismatch', 'position-unknown-to-host', 'position-missing-at-broker', 'order-unknown-to-host', 'order-missing-at-broker', 'order-status-mismatch')),
+  symbol           TEXT NOT NULL,
+  client_order_id  TEXT,
+  host_value       TEXT,
+  broker_value     TEXT,
+  notional         REAL,
+  action           TEXT NOT NULL CHECK (action IN ('adopt', 'flatten', 'cancel', 'halt')),
+  action_id        TEXT NOT NULL,
+  action_state     TEXT NOT NULL CHECK (action_state IN ('taken', 'taken-before', 'refused')),
+  detail           TEXT
+);
+CREATE INDEX reconciliations_by_pass ON reconciliations (pass_id);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial journal schema', up: V1 },
   { version: 2, description: 'kill-switch requests', up: V2 },
+  { version: 3, description: 'reconciliation passes and differences', up: V3 },
 ];
 
 /** The schema version this build of the host writes. */

@@ -157,11 +157,17 @@ export class PaperVenue {
     });
   }
 
-  /** Fill working orders against bars (the /sim extension); answers the fills made, in order. */
+  /**
+   * Fill working orders against bars (the /sim extension); answers the fills made, in order. Bars at or before the
+   * venue's clock are ignored: advancing is idempotent, so a host that resumes after a crash and resends the bar of
+   * the cycle it died in cannot fill orders twice or at a price from before they were placed.
+   */
   advance(bars: readonly MarketBar[]): Promise<VenueFill[]> {
     return this.exclusive(async () => {
-      if (bars.length === 0) return [];
-      const changes = await this.record([{ kind: 'bars', bars }]);
+      const clock = this.book.clock;
+      const fresh = bars.filter((b) => b.time > clock);
+      if (fresh.length === 0) return [];
+      const changes = await this.record([{ kind: 'bars', bars: fresh }]);
       return changes.fills.map((f) => f.fill);
     });
   }

@@ -50,7 +50,7 @@ describe('strategy-host run through the CLI', () => {
   it('a paper run serves /metrics and /healthz while it runs', async () => {
     const dir = tempDir();
     const port = await freePort();
-    const child = spawn(process.execPath, [CLI, 'run', '--profile', 'paper', '--data-dir', dir, '--http-port', String(port), '--set', 'run.replayDelayMs=20', '--set', 'run.end=2019-03-31'], { cwd: REPO_ROOT, env: cleanEnv });
+    const child = spawn(process.execPath, [CLI, 'run', '--profile', 'paper', '--data-dir', dir, '--http-port', String(port), '--set', 'run.replayDelayMs=20', '--set', 'run.end=2019-03-31', '--set', 'broker.kind=paper'], { cwd: REPO_ROOT, env: cleanEnv });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));

@@ -213,6 +213,21 @@ export class VenueBroker implements SimulatedBroker {
     else this.emitFills(answer.fills);
   }
 
+  /**
+   * Every fill the venue ever made, oldest first, without emitting events: a host restarting after a crash journals
+   * the ones it missed (journals ignore a fill id they already hold).
+   */
+  async allFills(): Promise<Fill[]> {
+    const out: Fill[] = [];
+    let after = 0;
+    for (;;) {
+      const page = (await this.expect(await this.get(`/sim/v1/fills?after=${after}`), [200], 'list fills')).body as AlpacaFill[];
+      if (page.length === 0) return out;
+      for (const json of page) out.push(fillFromAlpaca(json, this.id));
+      after = page[page.length - 1]!.seq;
+    }
+  }
+
   /** Emit the fills the venue made since the last one this broker saw (by another client, or a liquidation). */
   async syncFills(): Promise<number> {
     const answer = await this.expect(await this.get(`/sim/v1/fills?after=${this.lastFillSeq}`), [200], 'list fills');

@@ -111,6 +111,30 @@ describe('DynamicBatcher with a fake runner', () => {
     expect(stats[0]?.inferenceMicros).toBeGreaterThan(0);
   });
 
+  it('flush runs what is queued now, in batches of at most maxRows, without waiting for maxWait', async () => {
+    const fake = fakeRunner();
+    const batcher = new DynamicBatcher(fake.run, { maxRows: 64, maxWaitMicros: 5_000_000 });
+    const stats: BatchStats[] = [];
+    batcher.onBatch((s) => stats.push(s));
+    const started = performance.now();
+    const calls = Array.from({ length: 5 }, () => batcher.score('model', new Float32Array(20), 20));
+    calls.push(batcher.score('other', new Float32Array(3), 1));
+    batcher.flush();
+    await Promise.all(calls);
+    expect(performance.now() - started).toBeLessThan(1000);
+    // 100 rows with maxRows 64 and one run at a time: 60 (3 whole calls: full when the 4th came), the other model's
+    // row at the flush, then the remaining 40 of the first once its run ends, though their deadline is seconds away.
+    expect(fake.runs).toEqual([60, 1, 40]);
+    expect(stats.map((s) => s.trigger)).toEqual(['full', 'flush', 'flush']);
+    // A call made after the flush waits as usual (here: until the next flush).
+    const late = batcher.score('model', new Float32Array(2), 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fake.runs).toHaveLength(3);
+    batcher.flush();
+    await late;
+    expect(fake.runs).toEqual([60, 1, 40, 1]);
+  });
+
   it('keeps models apart: each model has its own queue', async () => {
     const seen: string[] = [];
     const batcher = new DynamicBatcher(async (modelId, rows, rowCount) => {

@@ -24,8 +24,8 @@ export interface BatchStats {
   /** Calls coalesced into this run. */
   readonly requests: number;
   readonly rows: number;
-  /** Why it ran: it reached maxRows, or its oldest call reached maxWait (or the batcher was closing). */
-  readonly trigger: 'full' | 'deadline' | 'close';
+  /** Why it ran: it reached maxRows, its oldest call reached maxWait, a caller flushed the queue, or the batcher was closing. */
+  readonly trigger: 'full' | 'deadline' | 'flush' | 'close';
   /** Time each call waited in the queue, µs, in call order. */
   readonly queueWaitsMicros: readonly number[];
   /** Time the run took, µs. */
@@ -54,6 +54,8 @@ interface ModelQueue {
   pendingRows: number;
   inFlight: number;
   timer?: Timer;
+  /** Calls enqueued at or before this time are due now: a caller flushed them. */
+  flushedAt: number;
 }
 
 export const DEFAULT_BATCHING: Required<BatchingOptions> = { maxRows: 1024, maxWaitMicros: 500, maxConcurrentRuns: 1 };
@@ -109,7 +111,7 @@ export class DynamicBatcher {
     }
     let queue = this.queues.get(modelId);
     if (queue === undefined) {
-      queue = { modelId, pending: [], pendingRows: 0, inFlight: 0 };
+      queue = { modelId, pending: [], pendingRows: 0, inFlight: 0, flushedAt: Number.NEGATIVE_INFINITY };
       this.queues.set(modelId, queue);
     }
     const target = queue;
@@ -119,6 +121,21 @@ export class DynamicBatcher {
       if (target.pendingRows >= this.options.maxRows) this.pump(target);
       else if (target.timer === undefined) this.arm(target);
     });
+  }
+
+  /**
+   * Make every call queued so far due now: it runs without waiting for maxWait, still in batches of at most maxRows
+   * and at most maxConcurrentRuns at once (what a run in flight holds back runs as soon as it ends). For callers that
+   * know no more calls are coming this round, e.g. a host that has issued the score calls of every plugin of a cycle.
+   * Calls made later wait as usual.
+   */
+  flush(): void {
+    const now = performance.now();
+    for (const queue of this.queues.values()) {
+      if (queue.pending.length === 0) continue;
+      queue.flushedAt = now;
+      this.pump(queue);
+    }
   }
 
   /** Run everything queued now, refuse new calls, and resolve once every run has finished. */
@@ -135,9 +152,11 @@ export class DynamicBatcher {
     const waitMs = this.options.maxWaitMicros / 1000;
     while (queue.pending.length > 0 && queue.inFlight < this.options.maxConcurrentRuns) {
       const full = queue.pendingRows >= this.options.maxRows;
-      const due = performance.now() >= (queue.pending[0] as Pending).enqueuedAt + waitMs;
+      const oldest = (queue.pending[0] as Pending).enqueuedAt;
+      const flushed = oldest <= queue.flushedAt;
+      const due = flushed || performance.now() >= oldest + waitMs;
       if (!full && !due && !this.closing) break;
-      this.dispatch(queue, this.take(queue), full ? 'full' : this.closing ? 'close' : 'deadline');
+      this.dispatch(queue, this.take(queue), full ? 'full' : this.closing ? 'close' : flushed ? 'flush' : 'deadline');
     }
     // When the concurrency limit is reached the end of a run pumps again; otherwise wait for the oldest call's deadline.
     if (queue.pending.length > 0 && queue.inFlight < this.options.maxConcurrentRuns) this.arm(queue);

@@ -132,6 +132,14 @@ export class OnnxProvider implements InferenceProvider {
     return { provider, requestedProviders: this.providers, fallbacks, models };
   }
 
+  /**
+   * Run every score call queued so far without waiting for the rest of maxWait (see DynamicBatcher.flush): for a
+   * caller that has issued all the calls of a round. Nothing to do when batching is off.
+   */
+  flush(): void {
+    this.batcher?.flush();
+  }
+
   /** Subscribe to batch statistics (size, queue waits, latency); returns an unsubscribe function. Nothing when batching is off. */
   onBatch(listener: BatchListener): () => void {
     return this.batcher ? this.batcher.onBatch(listener) : () => undefined;
