@@ -43,6 +43,11 @@ export interface OperatorAction {
  * durable when they return: `recordIntent` returns only after the intent is committed, and the host submits after.
  */
 export interface Journal {
+  /**
+   * Run several writes as one commit: durable when this returns (one disk flush instead of one per write), all or
+   * nothing. The engine journals a cycle's risk decisions and intents in one batch, before the broker sees any.
+   */
+  batch<T>(writes: () => T): T;
   startRun(run: RunRecord): void;
   endRun(runId: string, status: 'completed' | 'failed' | 'stopped', summary: unknown): void;
   recordCycle(cycle: CycleRecord): void;

@@ -301,10 +301,12 @@ export class Engine {
     const executor = this.deps.executor;
     metrics.poolQueue.set(executor.stats().queueSize);
     if ('workerTimings' in executor) for (const ms of (executor as { workerTimings: number[] }).workerTimings.splice(0)) metrics.poolTask.observe(ms / 1000);
-    // The state snapshot first: a cycle on record always has its snapshot, so a restart resumes right after it.
-    if (settings.mode === 'paper' && settings.stateSnapshotEvery > 0 && this.cycle % settings.stateSnapshotEvery === 0) this.saveStates();
-    journal.recordCycle({ runId: settings.runId, cycle: this.cycle, time, latencyMs, intents: flow.approved.length, equity: accountEquity });
-    if (flow.approved.length > 0) journal.recordPositions(settings.runId, this.cycle, time, this.book.positions());
+    // One commit: the state snapshot, the cycle and its positions (a cycle on record always has its snapshot).
+    journal.batch(() => {
+      if (settings.mode === 'paper' && settings.stateSnapshotEvery > 0 && this.cycle % settings.stateSnapshotEvery === 0) this.saveStates();
+      journal.recordCycle({ runId: settings.runId, cycle: this.cycle, time, latencyMs, intents: flow.approved.length, equity: accountEquity });
+      if (flow.approved.length > 0) journal.recordPositions(settings.runId, this.cycle, time, this.book.positions());
+    });
     if (settings.progressEvery > 0 && (this.cycle % settings.progressEvery === 0 || i === 0)) {
       this.deps.log(`cycle ${this.cycle}/${clock.times.length} ${new Date(time).toISOString().slice(0, 10)} equity ${accountEquity.toFixed(0)} orders ${this.submitter.submitted} fills ${this.fills} tier ${this.tier}`);
     }

@@ -86,18 +86,28 @@ export async function placeOrders(input: OrderFlowInput, deps: OrderFlowDeps): P
   metrics.intents.inc(tradable.length);
   const approved: OrderIntent[] = [];
   let rejected = 0;
-  for (const outcome of deps.risk.checkBasket(tradable, input.view)) {
-    for (const d of outcome.decisions) {
-      journal.recordRiskDecision(input.runId, d);
-      metrics.riskDecisions.inc({ guard: d.guard, result: d.result });
+  const outcomes = deps.risk.checkBasket(tradable, input.view);
+  // Every decision and every approved intent in one commit, durable before the broker sees any of them.
+  const toSend = journal.batch(() => {
+    const fresh: OrderIntent[] = [];
+    for (const outcome of outcomes) {
+      for (const d of outcome.decisions) {
+        journal.recordRiskDecision(input.runId, d);
+        metrics.riskDecisions.inc({ guard: d.guard, result: d.result });
+      }
+      if (!outcome.intent) {
+        rejected += 1;
+        continue;
+      }
+      approved.push(outcome.intent);
+      if (deps.journaled?.has(outcome.intent.clientOrderId)) continue;
+      journal.recordIntent(outcome.intent);
+      fresh.push(outcome.intent);
     }
-    if (outcome.intent) approved.push(outcome.intent);
-    else rejected += 1;
-  }
+    return fresh;
+  });
   let submitted = 0;
-  for (const intent of approved) {
-    if (deps.journaled?.has(intent.clientOrderId)) continue;
-    journal.recordIntent(intent);
+  for (const intent of toSend) {
     deps.journaled?.add(intent.clientOrderId);
     riskState.recordAccepted(intent);
     if (!input.allowSubmit) continue;

@@ -119,6 +119,10 @@ export class SqliteJournal implements Journal {
     this.write('record a cycle', () => this.sql.insertCycle.run(cycle.runId, cycle.cycle, cycle.time, cycle.latencyMs, cycle.intents, cycle.equity));
   }
 
+  batch<T>(writes: () => T): T {
+    return this.db.transaction(writes)();
+  }
+
   recordSignals(runId: string, cycle: number, signals: readonly RecordedSignal[]): void {
     this.write('record signals', () =>
       this.db.transaction(() => {
