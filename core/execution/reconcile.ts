@@ -207,15 +207,36 @@ export function isPositionDifference(difference: Difference): boolean {
  * The signed quantity to trade to close the part of the broker's position the host does not know, so a flatten never
  * increases exposure: toward the host's quantity when it lies between zero and the broker's, else toward zero.
  * 0 for order differences and for positions the broker holds less of than the host (nothing unknown to close).
+ * `explained` is a signed quantity the host does know about though its position misses it: the fills of its own orders
+ * it missed (missedFillQuantities), which are adopted, never flattened.
  * @example flattenQuantity(unknownLong100) // -100: sell 100
  * @example flattenQuantity(mismatch host 100, broker 150) // -50
+ * @example flattenQuantity(unknownLong100, 100) // 0: the host's own order filled 100 without the host seeing it
  */
-export function flattenQuantity(difference: Difference): number {
+export function flattenQuantity(difference: Difference, explained = 0): number {
   if (!isPositionDifference(difference)) return 0;
-  const host = (difference.hostValue as PositionValue | null)?.quantity ?? 0;
+  const host = ((difference.hostValue as PositionValue | null)?.quantity ?? 0) + explained;
   const broker = (difference.brokerValue as PositionValue | null)?.quantity ?? 0;
   const target = Math.sign(host) === Math.sign(broker) ? Math.sign(broker) * Math.min(Math.abs(host), Math.abs(broker)) : 0;
   return target - broker;
+}
+
+/**
+ * Signed quantities per symbol that the broker filled on the host's own orders without the host seeing it: the
+ * filled-quantity differences of `order-status-mismatch` differences (buys positive). They explain part of a position
+ * difference, which is then the host's own trading, not an unknown position.
+ * @example missedFillQuantities(result).get('GLD') // 100: a buy of 100 filled while the host believed it open
+ */
+export function missedFillQuantities(reconciliation: Reconciliation): Map<string, number> {
+  const missed = new Map<string, number>();
+  for (const d of reconciliation.differences) {
+    if (d.kind !== 'order-status-mismatch' || d.hostValue === null || d.brokerValue === null) continue;
+    const host = d.hostValue as OrderValue;
+    const broker = d.brokerValue as OrderValue;
+    const quantity = (broker.filledQuantity - host.filledQuantity) * (broker.side === 'buy' ? 1 : -1);
+    if (quantity !== 0) missed.set(d.symbol, (missed.get(d.symbol) ?? 0) + quantity);
+  }
+  return missed;
 }
 
 /**

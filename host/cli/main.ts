@@ -10,6 +10,8 @@ import { describePlugin, listPlugins } from './plugins-command.js';
 import { newPlugin } from './new-plugin.js';
 import { killCommand, statusCommand } from './kill-command.js';
 import { venueCommand } from '../venue/venue-command.js';
+import { reconcileCommand } from '../reconcile/reconcile-command.js';
+import { watchdogCommand } from '../watchdog/watchdog-command.js';
 
 export const USAGE = `strategy-host <command> [options]
 
@@ -30,6 +32,12 @@ Commands:
   venue --port <n> --data-dir <dir> [--initial-cash <amount>]
                               run the paper venue (Alpaca trading REST subset on 127.0.0.1, durable state) until
                               SIGTERM/SIGINT; key pair from SH_VENUE_KEY_ID / SH_VENUE_SECRET_KEY (docs/venue.md)
+  reconcile [--json] [--policy adopt|halt] [--tolerance <notional>] [--venue-url <url>]
+                              one reconciliation pass of the configured broker against the journal of --data-dir;
+                              exit 0 within tolerance, 1 beyond (and the kill switch goes to NO_NEW)
+  watchdog [--deadline-ms 10000] [--poll-ms 500] [--venue-url <url>]
+                              watch the heartbeat of the host on --data-dir; when it goes stale, cancel and flatten
+                              through the broker directly and raise the kill switch to FLATTEN_ALL (docs/execution.md)
 
 Global options:
   --data-dir <dir>            journal and state (default: .data in the working directory)
@@ -50,6 +58,11 @@ const OPTIONS = {
   'data-dir': { type: 'string' },
   port: { type: 'string' },
   'initial-cash': { type: 'string' },
+  policy: { type: 'string' },
+  tolerance: { type: 'string' },
+  'venue-url': { type: 'string' },
+  'deadline-ms': { type: 'string' },
+  'poll-ms': { type: 'string' },
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -109,8 +122,15 @@ export async function main(argv: readonly string[], out: (text: string) => void 
         return 0;
       case 'venue':
         return await venueCommand({ port: values.port, dataDir: values['data-dir'], initialCash: values['initial-cash'], log: (line) => err(`${line}\n`) });
+      case 'reconcile': {
+        const result = await reconcileCommand(config(), dataDir, { json: values.json ?? false, ...pick(values, ['policy', 'tolerance']), ...(values['venue-url'] ? { venueUrl: values['venue-url'] } : {}), log: (line) => err(`${line}\n`) });
+        out(result.output);
+        return result.exitCode;
+      }
+      case 'watchdog':
+        return await watchdogCommand(config(), dataDir, { ...(values['deadline-ms'] ? { deadlineMs: values['deadline-ms'] } : {}), ...(values['poll-ms'] ? { pollMs: values['poll-ms'] } : {}), ...(values['venue-url'] ? { venueUrl: values['venue-url'] } : {}), log: (line) => err(`${line}\n`) });
       default:
-        throw new ShError('SH_ERR_CLI_USAGE', `unknown command ${JSON.stringify(command)}`, { where: 'command', received: command, expected: 'run, plugins, new-plugin, kill, status, venue' });
+        throw new ShError('SH_ERR_CLI_USAGE', `unknown command ${JSON.stringify(command)}`, { where: 'command', received: command, expected: 'run, plugins, new-plugin, kill, status, venue, reconcile, watchdog' });
     }
   } catch (error) {
     if (isShError(error)) {

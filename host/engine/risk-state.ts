@@ -84,10 +84,16 @@ export class RiskState {
     });
   }
 
-  /** Every series some traded instrument depends on that is stale at `now` per `isStale`. */
+  /**
+   * Every series some traded instrument depends on that is stale at `now` per `isStale`, for the stale-data breaker.
+   * A series that has not started yet (no observation: PPLT before 2010) is not stale: nothing was expected of it.
+   * (The stale-data guard still blocks entries in it: there is no price to trade at.)
+   */
   staleSeries(now: number, isStale: (dependency: DataDependency) => boolean): string[] {
     const stale = new Set<string>();
-    for (const symbol of this.dependencies.keys()) for (const d of this.dataDependencies(symbol, now)) if (isStale(d)) stale.add(d.seriesId);
+    for (const symbol of this.dependencies.keys()) {
+      for (const d of this.dataDependencies(symbol, now)) if (!Number.isNaN(d.lastAvailable) && isStale(d)) stale.add(d.seriesId);
+    }
     return [...stale].sort();
   }
 

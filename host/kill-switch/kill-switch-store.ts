@@ -4,8 +4,11 @@ import path from 'node:path';
 import { INITIAL_KILL_STATE, requestTier, ShError, type KillSwitchState, type KillTier } from '../../core/index.js';
 import { migrate } from '../journal/journal-schema.js';
 
-/** Where a request came from. Only operators (cli, http) can de-escalate; automatic sources only escalate. */
-export type KillSource = 'cli' | 'http' | 'flag-file' | 'env' | 'breaker';
+/**
+ * Where a request came from. Only operators (cli, http) can de-escalate; automatic sources only escalate. `watchdog`:
+ * the separate watchdog process, after the host's heartbeat stopped (host/watchdog).
+ */
+export type KillSource = 'cli' | 'http' | 'flag-file' | 'env' | 'breaker' | 'watchdog';
 
 export interface KillRequest {
   readonly id: number;

@@ -1,20 +1,24 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { formatDate, MS_PER_DAY, parseDate, ShError, type ModelCard, type SeriesData } from '../../core/index.js';
+import { formatDate, parseDate, ShError, type ModelCard, type SeriesData } from '../../core/index.js';
 import { CsvDataAdapter } from '../../adapters/data/csv/index.js';
 import { SyntheticDataAdapter } from '../../adapters/data/synthetic/index.js';
 import { parseModelCard, sha256Hex } from '../../adapters/inference/onnx/index.js';
 import { buildDataset, datasetWindow, type Dataset } from './dataset.js';
 import { MODEL_DEFINITIONS, type FittedModel, type ModelDefinition } from './model-definitions.js';
 
-/** The synthetic world models are fitted on: seed from config, these dates (extended to a later cutoff). */
-export const SYNTHETIC_FIT_START = '2008-01-01';
-export const SYNTHETIC_FIT_END = '2019-12-31';
 /** First day requested from real files (each series starts where its file starts). */
 export const REAL_FIT_START = '2000-01-01';
 
-/** Where the data of a fit comes from. */
-export type FitSource = { readonly kind: 'synthetic'; readonly seed: number } | { readonly kind: 'real'; readonly catalogPath: string; readonly catalogName: string };
+/**
+ * Where the data of a fit comes from. Synthetic: the world the host generates for a profile (same seed, start and
+ * end), so that a model fitted before a cutoff has seen exactly that world's history before the cutoff. A world
+ * generated with the same seed but another start date replays the same random shocks day by day (it is a shifted
+ * copy), so fitting on it would leak the profile's test window into the model.
+ */
+export type FitSource =
+  | { readonly kind: 'synthetic'; readonly seed: number; readonly start: string; readonly end: string }
+  | { readonly kind: 'real'; readonly catalogPath: string; readonly catalogName: string };
 
 export interface FitRequest {
   /** The model definition to fit (MODEL_DEFINITIONS). */
@@ -101,18 +105,16 @@ export function seriesNeeded(definition: ModelDefinition): string[] {
 }
 
 /**
- * Load what a fit needs before the cutoff. Synthetic: the world of `seed` from SYNTHETIC_FIT_START to
- * SYNTHETIC_FIT_END (or the cutoff, if later) — one fixed world, so refits at different cutoffs see the same history.
- * Real: the catalog's files from REAL_FIT_START.
+ * Load what a fit needs before the cutoff. Synthetic: the world of `source` (seed, start, end), exactly as the host
+ * generates it for a run. Real: the catalog's files from REAL_FIT_START.
  */
 export async function loadFitData(definition: ModelDefinition, source: FitSource, until: string): Promise<{ data: SeriesData[]; sourceTag: string; sourceDescription: string }> {
   const cutoff = parseCutoff(until);
   const ids = seriesNeeded(definition);
   if (source.kind === 'synthetic') {
-    const end = until > SYNTHETIC_FIT_END ? formatDate(cutoff - MS_PER_DAY) : SYNTHETIC_FIT_END;
-    const adapter = new SyntheticDataAdapter({ seed: source.seed, start: SYNTHETIC_FIT_START, end });
-    const data = await adapter.history({ ids, from: parseDate(SYNTHETIC_FIT_START), to: cutoff - 1 });
-    return { data: [...data], sourceTag: 'synthetic', sourceDescription: `the synthetic world (seed ${source.seed}, generated ${SYNTHETIC_FIT_START} to ${end})` };
+    const adapter = new SyntheticDataAdapter({ seed: source.seed, start: source.start, end: source.end });
+    const data = await adapter.history({ ids, from: parseDate(source.start), to: cutoff - 1 });
+    return { data: [...data], sourceTag: 'synthetic', sourceDescription: `the synthetic world of seed ${source.seed} generated from ${source.start} to ${source.end} (as the host generates it for a run over that range)` };
   }
   const adapter = new CsvDataAdapter({ catalogPath: source.catalogPath });
   const data = await adapter.history({ ids, from: parseDate(REAL_FIT_START), to: cutoff - 1 });

@@ -80,7 +80,7 @@ const metaLabelLogit: ModelDefinition = {
   featureSet: META_LABEL_FEATURES,
   symbols: ['GLD', 'SLV'],
   horizon: LABEL_HORIZON_DAYS,
-  minimumRows: 500,
+  minimumRows: 300,
   fit(dataset, name) {
     const labelsOf = (data: Dataset): number[] => data.rows.map((row, i) => ((row[0] as number) * (data.targets[i] as number) > 0 ? 1 : 0));
     const l2 = 1;
@@ -113,13 +113,13 @@ const metaLabelLogit: ModelDefinition = {
 const ensembleGbt: ModelDefinition = {
   id: 'ensemble-gbt',
   version: '1.0.0',
-  title: 'Ensemble: gradient-boosted regression trees (80 trees, depth 3, shrinkage 0.05) predicting the 20-day log return of GLD and SLV',
+  title: 'Ensemble: gradient-boosted regression trees (60 trees, depth 3, shrinkage 0.05, at least 40 rows per leaf) predicting the 20-day log return of GLD and SLV',
   featureSet: ENSEMBLE_FEATURES,
   symbols: ['GLD', 'SLV'],
   horizon: LABEL_HORIZON_DAYS,
-  minimumRows: 1000,
+  minimumRows: 400,
   fit(dataset, name) {
-    const options = { trees: 80, depth: 3, learningRate: 0.05, minLeaf: 100, bins: 32 } as const;
+    const options = { trees: 60, depth: 3, learningRate: 0.05, minLeaf: 40, bins: 32 } as const;
     const model = fitBoostedTrees(dataset.rows, dataset.targets, options);
     const trainingMean = mean(dataset.targets);
     return {
@@ -151,7 +151,7 @@ const forecastQuantiles: ModelDefinition = {
   featureSet: FORECAST_FEATURES,
   symbols: ['GLD', 'SLV'],
   horizon: LABEL_HORIZON_DAYS,
-  minimumRows: 500,
+  minimumRows: 300,
   fit(dataset, name) {
     const quantiles = [0.1, 0.5, 0.9];
     const model = fitQuantileRegression(dataset.rows, dataset.targets, { quantiles });

@@ -4,6 +4,7 @@ import {
   flattenQuantity,
   isPositionDifference,
   isSimulatedBroker,
+  missedFillQuantities,
   reconcile,
   ShError,
   type BrokerAdapter,
@@ -17,6 +18,11 @@ import type { DecidedDifference, ReconciliationLog } from './reconciliation-log.
 import { RECONCILE_POLICIES, type ClosingOrderRequest, type ClosingOrderResult, type HostView, type ReconcileAction, type ReconcileOutcome, type ReconcilePolicy } from './reconcile-types.js';
 
 export const DEFAULT_RECONCILE_INTERVAL_MS = 30_000;
+
+/** A decided difference, with the signed quantity to trade for a flatten. */
+interface Decided extends DecidedDifference {
+  readonly quantity?: number;
+}
 
 export interface ReconcilerOptions {
   readonly broker: BrokerAdapter;
@@ -163,7 +169,8 @@ export class Reconciler {
     });
 
     const acted = log.actedInLatestPass(broker.id);
-    const decided = reconciliation.differences.map((d) => this.decide(d, acted));
+    const missed = missedFillQuantities(reconciliation);
+    const decided = reconciliation.differences.map((d) => this.decide(d, acted, missed.get(d.symbol) ?? 0));
     const runId = this.options.runId ?? null;
     const passId = log.recordPass(
       { runId, time, broker: broker.id, policy: this.policy, differences: reconciliation.differences.length, totalNotional: reconciliation.totalNotional, withinTolerance: reconciliation.withinTolerance, escalatedTo: null },
@@ -188,15 +195,17 @@ export class Reconciler {
   }
 
   /** The action of the policy for one difference, and whether an earlier pass of this episode took it. */
-  private decide(difference: Difference, acted: ReadonlySet<string>): DecidedDifference {
-    let action: DecidedDifference['action'] = 'adopt';
+  private decide(difference: Difference, acted: ReadonlySet<string>, missedFills: number): Decided {
+    let action: Decided['action'] = 'adopt';
     let actionId = `adopt:${difference.id}`;
     let detail: string | undefined;
+    let quantity: number | undefined;
     if (this.policy === 'halt') {
       action = 'halt';
       actionId = `halt:${difference.id}`;
-    } else if (this.policy === 'flatten' && isPositionDifference(difference) && flattenQuantity(difference) !== 0) {
-      const quantity = flattenQuantity(difference);
+    } else if (this.policy === 'flatten' && isPositionDifference(difference) && flattenQuantity(difference, missedFills) !== 0) {
+      // What the host's own orders filled unseen is adopted; only the rest is unknown and closed.
+      quantity = flattenQuantity(difference, missedFills);
       action = 'flatten';
       // The broker quantity is part of the key: a position that changed is a new difference to close.
       actionId = `flatten:${difference.symbol}:${brokerQuantity(difference)}:${quantity}`;
@@ -205,10 +214,10 @@ export class Reconciler {
       action = 'cancel';
       actionId = `cancel:${difference.clientOrderId}`;
     }
-    return { difference, action, actionId, actionState: acted.has(actionId) ? 'taken-before' : 'taken', ...(detail === undefined ? {} : { detail }) };
+    return { difference, action, actionId, actionState: acted.has(actionId) ? 'taken-before' : 'taken', ...(detail === undefined ? {} : { detail }), ...(quantity === undefined ? {} : { quantity }) };
   }
 
-  private async act(passId: number, item: DecidedDifference): Promise<ReconcileAction> {
+  private async act(passId: number, item: Decided): Promise<ReconcileAction> {
     const { difference: d, action, actionId } = item;
     const base = { actionId, kind: action, differenceId: d.id, symbol: d.symbol } as const;
     if (item.actionState === 'taken-before') return { ...base, state: 'taken-before', ...(d.clientOrderId === undefined ? {} : { clientOrderId: d.clientOrderId }) };
@@ -217,7 +226,7 @@ export class Reconciler {
       return { ...base, state: 'refused', detail };
     };
     if (action === 'flatten') {
-      const quantity = flattenQuantity(d);
+      const quantity = item.quantity as number;
       const request: ClosingOrderRequest = {
         actionId,
         symbol: d.symbol,

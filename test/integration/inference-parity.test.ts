@@ -95,11 +95,11 @@ describe('inference parity: inline and pool workers score alike', () => {
   });
 
   it('coalesces the rows of every model plugin of a task into one run: inline per cycle, in a worker per chunk', () => {
-    // Inline: both model plugins (2 symbols each) in one batch of 4 rows per cycle, run at the round's flush.
+    // Inline: both model plugins (2 symbols each) in one batch of 4 rows per cycle, run at the round's flush (or at
+    // its deadline, when tsmom, evaluated while the batch waits, took longer than maxWait).
     const scoring = inlineBatches.filter((s) => s.rows > 0);
     expect(scoring.length).toBeGreaterThan(100);
-    console.log(JSON.stringify(scoring.slice(0, 5)), JSON.stringify([...new Set(scoring.map((s) => `${s.rows}/${s.requests}/${s.trigger}`))]));
-    expect(scoring.every((s) => s.rows === 4 && s.requests === 2 && s.trigger === 'flush')).toBe(true);
+    expect(scoring.every((s) => s.rows === 4 && s.requests === 2 && (s.trigger === 'flush' || s.trigger === 'deadline'))).toBe(true);
     // One worker, one chunk: the same, reported back with the task results.
     const one = onePoolStats.flat();
     expect(one.every((s) => s.modelId === 'mlp' && s.provider === 'cpu')).toBe(true);
