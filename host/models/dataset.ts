@@ -12,6 +12,8 @@ export interface Dataset {
   readonly times: EpochMs[];
   /** Per row: the day of the bar that ends the label (the decision day when horizon is 0). */
   readonly labelEnds: EpochMs[];
+  /** Per row: the index of its decision bar in the instrument's bar series (labels span bars index+1 .. index+horizon). */
+  readonly barIndices: number[];
   readonly horizon: number;
 }
 
@@ -47,7 +49,7 @@ export function truncateSeries(data: SeriesData, until: EpochMs): SeriesData {
 export function buildDataset(data: readonly SeriesData[], set: FeatureSet, options: DatasetOptions): Dataset {
   const { symbols, horizon, until, from = Number.NEGATIVE_INFINITY } = options;
   const store = SeriesStore.build(data.map((d) => truncateSeries(d, until)));
-  const collected: { row: number[]; target: number; symbol: string; time: EpochMs; labelEnd: EpochMs; order: number }[] = [];
+  const collected: { row: number[]; target: number; symbol: string; time: EpochMs; labelEnd: EpochMs; barIndex: number; order: number }[] = [];
   symbols.forEach((symbol, order) => {
     const bars = store.full(barId(symbol));
     const close = bars.field('close');
@@ -61,7 +63,7 @@ export function buildDataset(data: readonly SeriesData[], set: FeatureSet, optio
       const row = set.build(view, symbol);
       if (!row) continue;
       const target = horizon > 0 ? Math.log((close[i + horizon] as number) / (close[i] as number)) : Number.NaN;
-      collected.push({ row: row.map((v) => Math.fround(v)), target, symbol, time: now, labelEnd: bars.time[i + horizon] as number, order });
+      collected.push({ row: row.map((v) => Math.fround(v)), target, symbol, time: now, labelEnd: bars.time[i + horizon] as number, barIndex: i, order });
     }
   });
   collected.sort((a, b) => a.time - b.time || a.order - b.order);
@@ -71,13 +73,39 @@ export function buildDataset(data: readonly SeriesData[], set: FeatureSet, optio
     symbols: collected.map((c) => c.symbol),
     times: collected.map((c) => c.time),
     labelEnds: collected.map((c) => c.labelEnd),
+    barIndices: collected.map((c) => c.barIndex),
     horizon,
   };
 }
 
+/**
+ * Average uniqueness of each row's label (Lopez de Prado 2018, §4.4): labels of one instrument that span the same
+ * bars share them, so a row's weight is the mean over its label's bars of 1 / (labels of that instrument spanning the
+ * bar). Overlapping 20-day labels weigh about 1/20 each: the weights sum to about the number of independent label
+ * periods. All 1 without labels.
+ */
+export function labelUniqueness(dataset: Dataset): number[] {
+  const h = dataset.horizon;
+  if (h <= 0) return dataset.rows.map(() => 1);
+  const concurrency = new Map<string, Map<number, number>>();
+  dataset.symbols.forEach((symbol, r) => {
+    const counts = concurrency.get(symbol) ?? new Map<number, number>();
+    concurrency.set(symbol, counts);
+    const start = dataset.barIndices[r] as number;
+    for (let t = start + 1; t <= start + h; t++) counts.set(t, (counts.get(t) ?? 0) + 1);
+  });
+  return dataset.symbols.map((symbol, r) => {
+    const counts = concurrency.get(symbol) as Map<number, number>;
+    const start = dataset.barIndices[r] as number;
+    let sum = 0;
+    for (let t = start + 1; t <= start + h; t++) sum += 1 / (counts.get(t) as number);
+    return sum / h;
+  });
+}
+
 /** The dates a dataset covers: first decision day and last day read by a label (or a feature, without labels). */
 export function datasetWindow(dataset: Dataset): { from: string; to: string } {
-  const first = Math.min(...dataset.times);
-  const last = Math.max(...dataset.labelEnds);
+  const first = dataset.times.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+  const last = dataset.labelEnds.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
   return { from: formatDate(first), to: formatDate(last) };
 }

@@ -13,17 +13,20 @@ export interface LogisticModel {
 export interface LogisticOptions {
   /** L2 penalty on the standardised coefficients (never on the intercept). Default 1. */
   readonly l2?: number;
+  /** Sample weights (default 1 each), e.g. label uniqueness: the penalty weighs against their sum. */
+  readonly weights?: readonly number[];
   readonly maxIterations?: number;
 }
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 /**
- * Fit by iteratively reweighted least squares (Newton's method on the penalised log-likelihood), from zero
- * coefficients, until no coefficient moves by more than 1e-10. Deterministic.
+ * Fit by iteratively reweighted least squares (Newton's method on the weighted, L2-penalised log-likelihood), from
+ * zero coefficients, until no coefficient moves by more than 1e-10. Deterministic.
  */
 export function fitLogistic(rows: readonly (readonly number[])[], labels: readonly number[], options: LogisticOptions = {}): LogisticModel {
   const { l2 = 1, maxIterations = 100 } = options;
+  const sampleWeights = options.weights ?? rows.map(() => 1);
   const { mean, scale } = standardisation(rows);
   const z = standardise(rows, mean, scale);
   const p = (mean.length) + 1;
@@ -37,8 +40,9 @@ export function fitLogistic(rows: readonly (readonly number[])[], labels: readon
       let eta = 0;
       for (let j = 0; j < p; j++) eta += (beta[j] as number) * (x[j] as number);
       const mu = sigmoid(eta);
-      const w = Math.max(mu * (1 - mu), 1e-12);
-      const residual = (labels[i] as number) - mu;
+      const u = sampleWeights[i] as number;
+      const w = u * Math.max(mu * (1 - mu), 1e-12);
+      const residual = u * ((labels[i] as number) - mu);
       for (let a = 0; a < p; a++) {
         gradient[a] = (gradient[a] as number) + residual * (x[a] as number);
         for (let b = 0; b <= a; b++) (hessian[a] as number[])[b] = ((hessian[a] as number[])[b] as number) + w * (x[a] as number) * (x[b] as number);

@@ -85,3 +85,20 @@ describe('engine decision cycle', () => {
     expect(calls).toBe(41);
   });
 });
+
+describe('close leg (Signal.closeWeight)', () => {
+  it('overnight-gold buys market-on-close and sells at the next open: both legs reach the broker', async () => {
+    const { loadPlugins } = await import('../../host/plugins/loader.js');
+    const plugins = await loadPlugins({ dirs: [], paths: ['plugins/overnight-gold/index.ts'], settings: {}, defaultMode: 'live' });
+    const rig = await engineRig({ plugins, from: '2018-01-01', to: '2018-12-31' });
+    const summary = await rig.engine.run();
+    const intents = rig.journal.intents(rig.runId);
+    const moc = intents.filter((i) => i.type === 'market-on-close');
+    const open = intents.filter((i) => i.type === 'market');
+    expect(moc.length).toBeGreaterThan(10);
+    expect(moc.every((i) => i.side === 'buy')).toBe(true);
+    expect(open.filter((i) => i.side === 'sell').length).toBeGreaterThan(10);
+    expect(summary.fills).toBeGreaterThan(20);
+    expect(summary.plugins[0]!.trades).toBeGreaterThan(20);
+  });
+});
