@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { buildMlpModel, randomRows, seededRandom } from '../adapters/inference/onnx/fixtures/test-models.js';
-import { OnnxProvider, type BatchStats } from '../adapters/inference/onnx/index.js';
+import { DynamicBatcher, OnnxProvider, type BatchStats } from '../adapters/inference/onnx/index.js';
 import { providerScorer } from '../host/inference/scorer.js';
 import { log, mean, percentile, settle } from './lib/common.js';
 
 /** One way of scoring under concurrent single-row callers. */
 export interface InferenceModeFigures {
-  readonly mode: 'unbatched' | 'batched' | 'batched-flush';
+  readonly mode: 'unbatched' | 'batched' | 'batched-flush' | 'no-model';
   /** What the mode is, for the report. */
   readonly description: string;
   readonly calls: number;
@@ -110,9 +110,44 @@ export async function measureInference(options: InferenceOptions): Promise<Infer
     }
   }
 
+  modes.push(await measureOverhead(options, rowAt));
   const raw = await rawCost(model.bytes, rows);
   log(`  onnxruntime alone: batch 1 ${raw.batch1Micros.toFixed(1)} µs, batch 1024 ${raw.batch1024Micros.toFixed(1)} µs (${raw.batch1024MicrosPerRow.toFixed(4)} µs/row)`);
   return { model: { name: 'MLP (Gemm/Relu/Gemm/Sigmoid)', features: FEATURES, hidden: HIDDEN }, callers: options.callers, secondsPerMode: options.secondsPerMode, intraOpNumThreads: INTRA_OP_THREADS, batching: BATCHING, modes, raw };
+}
+
+/**
+ * The batcher and the host's bridge alone: the batched-flush path with a runner that returns zeros at once, no model.
+ * What remains per row is JavaScript (promises, copies, the caller's loop): the floor of any batched mode here.
+ */
+async function measureOverhead(options: InferenceOptions, rowAt: (i: number) => Float32Array): Promise<InferenceModeFigures> {
+  let runs = 0;
+  const batcher = new DynamicBatcher(async (_id, _rows, rowCount) => {
+    runs += 1;
+    return { probability: new Float32Array(rowCount) };
+  }, BATCHING);
+  const scorer = providerScorer({ score: (id, rows, n) => batcher.score(id, rows, n), flush: () => batcher.flush() });
+  const score = (i: number): Promise<unknown> => scorer('mlp', [Array.from(rowAt(i))]);
+  await drive(score, options.callers, (options.secondsPerMode * 1000) / 5);
+  runs = 0;
+  await settle();
+  const measured = await drive(score, options.callers, options.secondsPerMode * 1000);
+  await batcher.close();
+  const figures: InferenceModeFigures = {
+    mode: 'no-model',
+    description: 'the batched-flush path with a runner that returns zeros (no model): the JavaScript cost per call',
+    calls: measured.calls,
+    seconds: measured.seconds,
+    rowsPerSecond: measured.calls / measured.seconds,
+    latencyMsP50: percentile(measured.latencies, 50),
+    latencyMsP99: percentile(measured.latencies, 99),
+    runs,
+    meanBatchRows: runs > 0 ? measured.calls / runs : Number.NaN,
+    wallMicrosPerRow: (measured.seconds * 1e6) / measured.calls,
+    runMicrosPerRow: 0,
+  };
+  log(`  no model (JavaScript only): ${Math.round(figures.rowsPerSecond)} rows/s, ${figures.wallMicrosPerRow.toFixed(2)} µs per row`);
+  return figures;
 }
 
 /** `callers` concurrent loops, each scoring one row and awaiting it, until `ms` have passed. */

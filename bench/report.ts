@@ -1,5 +1,6 @@
 import { schema } from '../config/schema.js';
 import type { BacktestSection } from './backtest.js';
+import type { InferenceModeFigures, InferenceSection } from './inference.js';
 import type { LatencySection } from './latency.js';
 import { fmt, percentile, type MachineInfo, type PluginMix } from './lib/common.js';
 import type { ScenarioFigures } from './throughput.js';
@@ -27,6 +28,8 @@ export interface BenchReport {
   readonly light: ScenarioFigures;
   readonly latency: LatencySection;
   readonly backtest: BacktestSection;
+  /** Section 4; absent from reports written before it existed. */
+  readonly inference?: InferenceSection;
 }
 
 /** Targets of DESIGN.md / the benchmark brief. */
@@ -34,6 +37,10 @@ export const TARGETS = {
   poolSpeedupComputeHeavy: 1.7,
   targetCores: 2,
   cycleP99Ms: 2,
+  /** Batched scoring throughput over one session run per call, 42 concurrent single-row callers. */
+  inferenceBatchedSpeedup: 20,
+  /** Batched cost per row at most this multiple of onnxruntime's own cost per row at batch 1024. */
+  inferencePerRowVsLimit: 2,
 } as const;
 
 const ms = (v: number): string => (Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(3)) : v === Number.POSITIVE_INFINITY ? '> 1000' : 'n/a');
@@ -96,7 +103,12 @@ export function renderReport(r: BenchReport): string {
   line('| Target | Measured | Result |');
   line('| --- | --- | --- |');
   line(`| Pool >= ${TARGETS.poolSpeedupComputeHeavy}x inline throughput, ${r.heavy.plugins} compute-heavy plugins, per-cycle fan-out, ${TARGETS.targetCores} cores${coresNote} | ${ratio(heavyCycleRatio)} (${r.heavy.threads} threads; per round ${ratio(Math.min(...r.heavy.roundRatios))} to ${ratio(Math.max(...r.heavy.roundRatios))}) | ${yes(heavyCycleRatio >= TARGETS.poolSpeedupComputeHeavy)} |`);
+  const inf = r.inference ? inferenceFigures(r.inference) : undefined;
   line(`| Decision-cycle latency p99 < ${TARGETS.cycleP99Ms} ms, ${r.latency.plugins} light plugins, engine in paper mode, durable journal | ${latencyVerdict}; plugin fan-out alone: ${durable.map((x) => `${x.executor} p99 ${ms(x.fanoutP99)} ms`).join(', ')} | ${anyLatencyMet ? `${yes(true)} by ${durable.filter(meetsLatency).map((x) => x.executor).join(' and ')}` : yes(false)} |`);
+  if (inf) {
+    line(`| Batched scoring >= ${TARGETS.inferenceBatchedSpeedup}x the throughput of one run per row, ${r.inference!.callers} concurrent single-row callers, ${modelText(r.inference!)} | ${ratio(inf.speedup)} (${fmt(inf.host.rowsPerSecond)} vs ${fmt(inf.unbatched.rowsPerSecond)} rows/s; batcher waiting for maxWait: ${ratio(inf.waitSpeedup)}) | ${yes(inf.speedup >= TARGETS.inferenceBatchedSpeedup)} |`);
+    line(`| Batched cost per row within ${TARGETS.inferencePerRowVsLimit}x of onnxruntime's own batch-1024 cost per row (the practical limit) | ${fmt(inf.host.wallMicrosPerRow, 2)} µs vs ${fmt(r.inference!.raw.batch1024MicrosPerRow, 3)} µs: ${ratio(inf.perRowVsLimit)} (time inside the runs alone: ${ratio(inf.runVsLimit)}) | ${yes(inf.perRowVsLimit <= TARGETS.inferencePerRowVsLimit)} |`);
+  }
   line();
 
   line('## 1. Pool vs inline throughput (42 synthetic plugins of mixed cost)');
@@ -160,6 +172,8 @@ export function renderReport(r: BenchReport): string {
   line(`Plugin faults during section 3: ${faultText(r.backtest.results)}. (The real plugins keep the host's default time budget of 50 ms per evaluation; a fault quarantines the plugin for the rest of the run, so a faulted row did less work than the other.)`);
   line();
 
+  if (r.inference && inf) inferenceSection(r.inference, inf, line);
+
   line('## Notes');
   line();
   line(`- **Compute-heavy plugins** (mean ${fmt(r.heavy.meanEvaluationUs)} µs per evaluation): the pool spreads each cycle over ${r.heavy.threads} threads while the main thread waits, so per-cycle throughput was ${ratio(heavyCycleRatio)} inline (per round ${ratio(Math.min(...r.heavy.roundRatios))} to ${ratio(Math.max(...r.heavy.roundRatios))}), using ${r.heavy.cycle.pool.coresUsed.toFixed(2)} cores against ${r.heavy.cycle.inline.coresUsed.toFixed(2)} inline. The ceiling is the thread count; what the pool does not use of its ${r.heavy.threads} cores is time a worker waited for the other chunk (chunks are balanced by each plugin's last evaluation time, which varies from cycle to cycle), round trips, and CPU lost to other processes. In history mode (one task per plugin, no per-cycle barrier) it was ${ratio(heavyHistoryRatio)}.`);
@@ -182,7 +196,61 @@ export function renderReport(r: BenchReport): string {
   line('npm run bench        # tsx bench/run-bench.ts: progress on stderr, rewrites docs/benchmarks.md');
   line('```');
   line();
-  line(`It takes about ${Math.ceil(r.totalSeconds / 30) * 30} s here and needs no network. Sources: bench/run-bench.ts (driver), bench/throughput.ts (section 1), bench/latency.ts (section 2), bench/backtest.ts (section 3), bench/plugins/bench-strategy.ts (the synthetic plugin), bench/lib/. Setting \`BENCH_QUICK=1\` runs a much shorter smoke version and writes its report to the OS temp directory instead of docs/. Parameters of this run: ${r.parameters.cycles} cycles per executor per scenario, ${r.parameters.rounds} rounds, ${r.parameters.warmupCycles} warm-up cycles, history over ${r.parameters.historyTimes} decision times, ${r.parameters.paperCycles} paper cycles (+${r.parameters.paperWarmupCycles} warm-up).`);
+  line(`It takes about ${Math.ceil(r.totalSeconds / 30) * 30} s here and needs no network. Sources: bench/run-bench.ts (driver), bench/throughput.ts (section 1), bench/latency.ts (section 2), bench/backtest.ts (section 3), bench/inference.ts (section 4), bench/plugins/bench-strategy.ts (the synthetic plugin), bench/lib/. Setting \`BENCH_QUICK=1\` runs a much shorter smoke version and writes its report to the OS temp directory instead of docs/. Parameters of this run: ${r.parameters.cycles} cycles per executor per scenario, ${r.parameters.rounds} rounds, ${r.parameters.warmupCycles} warm-up cycles, history over ${r.parameters.historyTimes} decision times, ${r.parameters.paperCycles} paper cycles (+${r.parameters.paperWarmupCycles} warm-up).`);
   line();
   return out.join('\n');
+}
+
+function modelText(section: InferenceSection): string {
+  return `${section.model.name} ${section.model.features} -> ${section.model.hidden} -> 1`;
+}
+
+interface InferenceDerived {
+  readonly unbatched: InferenceModeFigures;
+  readonly waiting: InferenceModeFigures;
+  readonly host: InferenceModeFigures;
+  readonly floor: InferenceModeFigures | undefined;
+  readonly speedup: number;
+  readonly waitSpeedup: number;
+  readonly perRowVsLimit: number;
+  readonly runVsLimit: number;
+}
+
+function inferenceFigures(section: InferenceSection): InferenceDerived {
+  const mode = (name: InferenceModeFigures['mode']): InferenceModeFigures => section.modes.find((m) => m.mode === name) as InferenceModeFigures;
+  const unbatched = mode('unbatched');
+  const waiting = mode('batched');
+  const host = mode('batched-flush');
+  const limit = section.raw.batch1024MicrosPerRow;
+  return {
+    unbatched,
+    waiting,
+    host,
+    floor: section.modes.find((m) => m.mode === 'no-model'),
+    speedup: host.rowsPerSecond / unbatched.rowsPerSecond,
+    waitSpeedup: waiting.rowsPerSecond / unbatched.rowsPerSecond,
+    perRowVsLimit: host.wallMicrosPerRow / limit,
+    runVsLimit: host.runMicrosPerRow / limit,
+  };
+}
+
+/** Section 4 of the report. */
+function inferenceSection(section: InferenceSection, d: InferenceDerived, line: (s?: string) => void): void {
+  const limit = section.raw.batch1024MicrosPerRow;
+  line(`## 4. Inference: batched vs one call per row (${modelText(section)}, ${section.callers} concurrent callers)`);
+  line();
+  line(`The test MLP of adapters/inference/onnx/fixtures/test-models.ts (${modelText(section)}, sigmoid output), onnxruntime-node on the CPU provider with \`intraOpNumThreads: ${section.intraOpNumThreads}\` everywhere. ${section.callers} concurrent callers on the main thread, each scoring one row per call and awaiting it before the next, for ${section.secondsPerMode} s per mode after a warm-up of a fifth of that. Rows per second count rows scored over wall time; latency is one call, as its caller sees it. "Wall µs / row" is wall time over rows scored (everything included); "run µs / row" is the time inside session runs over rows scored (in the unbatched mode the runs overlap, so it exceeds the wall time). The limit is onnxruntime alone (\`InferenceSession.run\`, no provider) at batch 1024: ${fmt(section.raw.batch1024Micros, 1)} µs per run, ${fmt(limit, 4)} µs per row (batch 1: ${fmt(section.raw.batch1Micros, 1)} µs per run), medians.`);
+  line();
+  line('| Mode | Rows/s | vs one run per row | Latency p50 | Latency p99 | Runs | Rows per run | Wall µs / row | Run µs / row | Wall / limit |');
+  line('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const m of section.modes) {
+    const name = m.mode === 'no-model' ? 'no model (JavaScript only)' : m.mode;
+    line(`| ${name}: ${m.description} | ${fmt(m.rowsPerSecond)} | ${ratio(m.rowsPerSecond / d.unbatched.rowsPerSecond)} | ${ms(m.latencyMsP50)} ms | ${ms(m.latencyMsP99)} ms | ${fmt(m.runs)} | ${fmt(m.meanBatchRows, 1)} | ${fmt(m.wallMicrosPerRow, 2)} | ${m.mode === 'no-model' ? '-' : fmt(m.runMicrosPerRow, 3)} | ${ratio(m.wallMicrosPerRow / limit)} |`);
+  }
+  line(`| onnxruntime alone, batch 1024 (the limit) | ${fmt(1e6 / limit)} | | | | | 1,024 | ${fmt(limit, 4)} | ${fmt(limit, 4)} | 1.00x |`);
+  line();
+  const floorText = d.floor ? ` Without any model (a runner that returns zeros), the same path cost ${fmt(d.floor.wallMicrosPerRow, 2)} µs per row: that JavaScript per call (a promise, the row copied into the batch and its output sliced back, the caller's own loop) is the floor of every batched mode here, ${ratio(d.floor.wallMicrosPerRow / limit)} the limit on its own.` : '';
+  line(`- **Batching**: one run per row gave ${fmt(d.unbatched.rowsPerSecond)} rows/s (each run pays onnxruntime's fixed cost of about ${fmt(section.raw.batch1Micros, 0)} µs, and ${section.callers} runs in flight queue inside onnxruntime: p99 ${ms(d.unbatched.latencyMsP99)} ms). The batcher coalesced the ${section.callers} callers into runs of ${fmt(d.host.meanBatchRows, 1)} rows. Waiting for maxWait (${section.batching.maxWaitMicros} µs) before each run, as the batcher does alone, caps a closed loop of callers at one run per maxWait: ${fmt(d.waiting.rowsPerSecond)} rows/s (${ratio(d.waitSpeedup)}). Flushed once per event-loop turn, as the host's executors score (every plugin of a task issues its calls before any is awaited, so nothing is lost by not waiting), it gave ${fmt(d.host.rowsPerSecond)} rows/s, ${ratio(d.speedup)} one run per row, with p99 ${ms(d.host.latencyMsP99)} ms; the target of ${TARGETS.inferenceBatchedSpeedup}x was ${d.speedup >= TARGETS.inferenceBatchedSpeedup ? 'met' : 'not met'}.`);
+  line(`- **Against the limit**: ${fmt(d.host.wallMicrosPerRow, 2)} µs per row batched, ${ratio(d.perRowVsLimit)} onnxruntime's own batch-1024 cost per row; inside the runs alone (batches of ${fmt(d.host.meanBatchRows, 0)} rows) ${fmt(d.host.runMicrosPerRow, 3)} µs per row, ${ratio(d.runVsLimit)}.${floorText} ${d.perRowVsLimit <= TARGETS.inferencePerRowVsLimit ? 'The target was met.' : `The ${TARGETS.inferencePerRowVsLimit}x target is out of reach for single-row calls: ${section.callers} callers can fill batches of ${section.callers} rows at most, whose fixed run cost is shared by ${section.callers} rows instead of 1024, and each call costs more JavaScript than 1024 rows cost onnxruntime. Callers that send many rows per call (a plugin scoring its whole universe at once) approach the limit; single rows cannot.`}`);
+  line();
 }

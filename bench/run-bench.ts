@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: pool vs inline throughput, decision-cycle latency and backtest throughput, measured in one run,
+ * `npm run bench`: pool vs inline throughput, decision-cycle latency, backtest throughput and batched inference, measured in one run,
  * written to docs/benchmarks.md. A benchmark, not a test: nothing here fails on a missed target.
  *
  * BENCH_QUICK=1 runs a short smoke version and writes its report to the OS temp directory instead.
@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureBacktest } from './backtest.js';
+import { measureInference } from './inference.js';
 import { measureLatency } from './latency.js';
 import { buildBenchStore, decisionTimes, log, machineInfo, probeCpuCapacity, QuietGate, tempDir, type PluginMix } from './lib/common.js';
 import { renderReport, type BenchParameters } from './report.js';
@@ -60,6 +61,10 @@ async function main(): Promise<void> {
     await gate.wait('section 3');
     const backtest = await measureBacktest({ dir, ...BACKTEST });
 
+    log('section 4: inference, batched vs one call per row');
+    await gate.wait('section 4');
+    const inference = await measureInference({ dir, callers: 42, secondsPerMode: QUICK ? 1 : 5 });
+
     const capacityEnd = await probeCpuCapacity(machine.availableParallelism);
     log(`cpu capacity probe: ${machine.availableParallelism} spinning threads got ${capacityEnd.toFixed(2)} cores`);
     const totalSeconds = (performance.now() - started) / 1000;
@@ -75,6 +80,7 @@ async function main(): Promise<void> {
       light,
       latency,
       backtest,
+      inference,
     });
     const target = QUICK ? path.join(os.tmpdir(), 'strategy-host-benchmarks-quick.md') : fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
     fs.writeFileSync(target, `${markdown}\n`);

@@ -7,4 +7,5 @@ export * from './risk/index.js';
 export * from './portfolio/index.js';
 export * from './execution/index.js';
 export * from './analytics/index.js';
+export * from './indicators/index.js';
 export * from './ml/index.js';

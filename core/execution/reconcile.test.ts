@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Order, Position } from '../model/index.js';
 import { PositionBook } from '../portfolio/position-book.js';
-import {
-  adoptedPositions,
-  adoptIntoSnapshot,
-  DIFFERENCE_KINDS,
-  flattenQuantity,
-  reconcile,
-  type BrokerReconcileView,
-  type Difference,
-  type HostReconcileView,
-} from './reconcile.js';
+import { DIFFERENCE_KINDS, reconcile, type BrokerReconcileView, type Difference, type HostReconcileView } from './reconcile.js';
+import { adoptedPositions, adoptIntoSnapshot, flattenQuantity, missedFillQuantities } from './reconcile-actions.js';
 
 const position = (symbol: string, quantity: number, averagePrice = 100): Position => ({ symbol, quantity, averagePrice });
 
@@ -248,6 +240,12 @@ describe('flattenQuantity', () => {
     expect(flattenQuantity(diff(host, broker))).toBe(quantity);
   });
 
+  it('leaves what missed fills of the host\'s own orders explain', () => {
+    expect(flattenQuantity(diff(null, 100), 100)).toBe(0);
+    expect(flattenQuantity(diff(null, 100), 60)).toBe(-40);
+    expect(flattenQuantity(diff(100, 250), 100)).toBe(-50);
+  });
+
   it('is 0 for an order difference', () => {
     expect(flattenQuantity(reconcile(empty, { positions: [], openOrders: [order('manual-1')] }, { prices }).differences[0]!)).toBe(0);
   });
@@ -265,5 +263,20 @@ describe('adoptIntoSnapshot', () => {
     expect(book.realisedPnl('GLD')).toBe(80);
     expect(book.detail('SLV')?.multiplier).toBe(5000);
     expect(adoptIntoSnapshot(once, adoptedPositions(result))).toEqual(once);
+  });
+});
+
+describe('missedFillQuantities', () => {
+  it('sums the unseen fills of status mismatches by symbol, buys positive, sells negative', () => {
+    const result = reconcile(
+      { positions: [], openOrders: [order('sh-1'), order('sh-2', { side: 'sell', quantity: 50 }), order('sh-3', { symbol: 'SLV' })] },
+      {
+        positions: [position('GLD', 70), position('SLV', 100)],
+        openOrders: [order('sh-2', { side: 'sell', quantity: 50, status: 'PARTIALLY_FILLED', filledQuantity: 30 })],
+        orders: [order('sh-1', { status: 'FILLED', filledQuantity: 100 }), order('sh-3', { symbol: 'SLV', status: 'CANCELLED' })],
+      },
+      { prices },
+    );
+    expect([...missedFillQuantities(result)]).toEqual([['GLD', 100 - 30]]);
   });
 });

@@ -10,6 +10,7 @@ import { describePlugin, listPlugins } from './plugins-command.js';
 import { newPlugin } from './new-plugin.js';
 import { killCommand, statusCommand } from './kill-command.js';
 import { venueCommand } from '../venue/venue-command.js';
+import { describeModel, fitModelCommand, listModels } from '../models/models-command.js';
 import { reconcileCommand } from '../reconcile/reconcile-command.js';
 import { watchdogCommand } from '../watchdog/watchdog-command.js';
 
@@ -24,6 +25,11 @@ Commands:
   plugins list [--json]       list the plugins found, with their mode under the profile
   plugins describe <id>       show a plugin's summary, params (bounds, defaults) and data needs
   new-plugin <id>             copy plugin-template/ to plugins/<id>, ready to load
+  models list [--json]        the registered models: id, version, training window, features, sha256 (checked)
+  models describe <id>        a registered model's card
+  models fit <model-id> --until <date> [--data synthetic|real] [--as <id>]
+                              fit a model on data strictly before the cutoff, write ONNX + card into the registry's
+                              folder and register it (docs/models.md)
   kill --tier <tier> --operator <name> --reason <text>
                               raise (or, with a second operator, lower) the kill-switch tier of --data-dir
   kill reset --operator <name> [--reason <text>]
@@ -64,6 +70,9 @@ const OPTIONS = {
   'deadline-ms': { type: 'string' },
   'poll-ms': { type: 'string' },
   config: { type: 'string' },
+  until: { type: 'string' },
+  data: { type: 'string' },
+  as: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -107,6 +116,21 @@ export async function main(argv: readonly string[], out: (text: string) => void 
         }
         throw new ShError('SH_ERR_CLI_USAGE', `unknown plugins subcommand ${JSON.stringify(sub ?? '')}`, { where: 'plugins', received: sub, expected: 'list [--json] | describe <id>' });
       }
+      case 'models': {
+        if (sub === 'list') {
+          out(await listModels(config(), values.json ?? false));
+          return 0;
+        }
+        if (sub === 'describe' && arg) {
+          out(await describeModel(config(), arg));
+          return 0;
+        }
+        if (sub === 'fit') {
+          out(await fitModelCommand(config(), arg, { until: values.until, data: values.data, as: values.as }, (line) => err(`${line}\n`)));
+          return 0;
+        }
+        throw new ShError('SH_ERR_CLI_USAGE', `unknown models subcommand ${JSON.stringify(sub ?? '')}`, { where: 'models', received: sub, expected: 'list [--json] | describe <id> | fit <model-id> --until <date>' });
+      }
       case 'new-plugin': {
         if (!sub) throw new ShError('SH_ERR_CLI_USAGE', 'new-plugin needs an id', { where: 'new-plugin', received: undefined, expected: 'a kebab-case id, e.g. new-plugin copper-trend' });
         out(await newPlugin(sub, config()));
@@ -130,7 +154,7 @@ export async function main(argv: readonly string[], out: (text: string) => void 
       case 'watchdog':
         return await watchdogCommand(config(), dataDir, { ...(values['deadline-ms'] ? { deadlineMs: values['deadline-ms'] } : {}), ...(values['poll-ms'] ? { pollMs: values['poll-ms'] } : {}), ...(values['venue-url'] ? { venueUrl: values['venue-url'] } : {}), log: (line) => err(`${line}\n`) });
       default:
-        throw new ShError('SH_ERR_CLI_USAGE', `unknown command ${JSON.stringify(command)}`, { where: 'command', received: command, expected: 'run, plugins, new-plugin, kill, status, venue, reconcile, watchdog' });
+        throw new ShError('SH_ERR_CLI_USAGE', `unknown command ${JSON.stringify(command)}`, { where: 'command', received: command, expected: 'run, plugins, new-plugin, kill, status, venue, reconcile, watchdog, models' });
     }
   } catch (error) {
     if (isShError(error)) {

@@ -33,6 +33,7 @@ export async function describePlugin(config: HostConfig, id: string): Promise<st
   const n = p.prepared.needs;
   lines.push('', 'needs:', `  bars: ${n.bars.join(', ')} (${n.history} rows)`);
   if (n.series?.length) lines.push(`  series: ${n.series.join(', ')} (${n.seriesHistory ?? n.history} rows)`);
+  if (p.prepared.models.length > 0) lines.push(`  models: ${p.prepared.models.join(', ')} (from the registry named by inference.registry)`);
   lines.push(`  trades: ${[...p.prepared.universe].join(', ')}`, `  time budget: ${p.prepared.timeBudgetMs} ms per evaluation`);
   return `${lines.join('\n')}\n`;
 }

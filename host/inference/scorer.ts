@@ -16,16 +16,18 @@ export interface ScoringProvider {
 export function flattenRows(rows: readonly (readonly number[])[]): Float32Array {
   const width = rows[0]?.length ?? 0;
   const flat = new Float32Array(rows.length * width);
-  rows.forEach((row, r) => {
-    for (let f = 0; f < width; f++) flat[r * width + f] = row[f] as number;
-  });
+  for (let r = 0, at = 0; r < rows.length; r++) {
+    const row = rows[r] as readonly number[];
+    for (let f = 0; f < width; f++) flat[at++] = row[f] as number;
+  }
   return flat;
 }
 
 /** A provider's outputs for `rowCount` rows as ModelScores: width = values / rowCount for each output. */
 export function toModelScores(modelId: string, outputs: ScoreOutputs, rowCount: number): ModelScores {
   const converted: Record<string, { width: number; values: Float32Array }> = {};
-  for (const [name, values] of Object.entries(outputs)) {
+  for (const name in outputs) {
+    const values = outputs[name] as Float32Array;
     const width = rowCount === 0 ? 0 : values.length / rowCount;
     if (!Number.isInteger(width)) {
       throw new ShError('SH_ERR_INFERENCE_RUN_FAILED', `model ${modelId}: output ${name} has ${values.length} values for ${rowCount} rows`, { where: `model ${modelId}: ${name}`, received: values.length, expected: `a multiple of ${rowCount}` });
@@ -52,12 +54,18 @@ export function providerScorer(provider: ScoringProvider): ModelScorer {
     flushScheduled = false;
     provider.flush?.();
   };
-  return async (modelId, rows) => {
-    const pending = provider.score(modelId, flattenRows(rows), rows.length);
+  return (modelId, rows) => {
+    const rowCount = rows.length;
+    let pending: Promise<ScoreOutputs>;
+    try {
+      pending = provider.score(modelId, flattenRows(rows), rowCount);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (!flushScheduled && provider.flush) {
       flushScheduled = true;
       setImmediate(flush);
     }
-    return toModelScores(modelId, await pending, rows.length);
+    return pending.then((outputs) => toModelScores(modelId, outputs, rowCount));
   };
 }

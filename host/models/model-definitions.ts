@@ -1,6 +1,6 @@
 import { ENSEMBLE_FEATURES, FORECAST_FEATURES, META_LABEL_FEATURES, REGIME_FEATURES, type FeatureSet, type OutputSpec } from '../../core/index.js';
 import { exportBoostedTrees, fitBoostedTrees, predictBoostedTrees } from './boosted-trees.js';
-import type { Dataset } from './dataset.js';
+import { labelUniqueness, type Dataset } from './dataset.js';
 import { exportGaussianMixture, fitGaussianMixture, mixtureLogLikelihood, mixturePosterior } from './gaussian-mixture.js';
 import { exportLogistic, fitLogistic, logisticProbability } from './logistic-regression.js';
 import { areaUnderCurve, correlation, logLoss, mean, quantileOf } from './model-quality.js';
@@ -43,15 +43,15 @@ const round = (x: number, digits = 4): number => Number(x.toFixed(digits));
 const regimeGmm: ModelDefinition = {
   id: 'regime-gmm',
   version: '1.0.0',
-  title: 'Market regime posterior: 2-state Gaussian mixture (EM, full covariances) over GLD 20-day return, log 20-day volatility and log VIX',
+  title: 'Market regime posterior: 3-state Gaussian mixture (EM, full covariances) over GLD 20-day return, log 20-day volatility and log VIX',
   featureSet: REGIME_FEATURES,
   symbols: ['GLD'],
   horizon: 0,
   minimumRows: 250,
   fit(dataset, name) {
-    const states = 2;
+    const states = 3;
     const mixture = fitGaussianMixture(dataset.rows, { states, orderBy: [1, 2] });
-    const labels = ['calm', 'stressed'];
+    const labels = ['calm', 'normal', 'stressed'];
     return {
       bytes: exportGaussianMixture(mixture, name),
       outputs: [{ name: 'probabilities', dtype: 'float32', shape: ['batch', states], meaning: 'class-probabilities', labels }],
@@ -84,7 +84,7 @@ const metaLabelLogit: ModelDefinition = {
   fit(dataset, name) {
     const labelsOf = (data: Dataset): number[] => data.rows.map((row, i) => ((row[0] as number) * (data.targets[i] as number) > 0 ? 1 : 0));
     const l2 = 1;
-    const model = fitLogistic(dataset.rows, labelsOf(dataset), { l2 });
+    const model = fitLogistic(dataset.rows, labelsOf(dataset), { l2, weights: labelUniqueness(dataset) });
     const baseRate = mean(labelsOf(dataset));
     return {
       bytes: exportLogistic(model, name),
@@ -104,7 +104,7 @@ const metaLabelLogit: ModelDefinition = {
           shareAbove055: round(kept.length / Math.max(1, labels.length)),
         };
       },
-      settings: `L2 ${l2} on standardised coefficients; IRLS ${model.iterations} iterations; training hit rate of the primary rule ${baseRate.toFixed(3)}`,
+      settings: `rows weighted by label uniqueness; L2 ${l2} on standardised coefficients; IRLS ${model.iterations} iterations; training hit rate of the primary rule ${baseRate.toFixed(3)}`,
     };
   },
 };
@@ -113,13 +113,13 @@ const metaLabelLogit: ModelDefinition = {
 const ensembleGbt: ModelDefinition = {
   id: 'ensemble-gbt',
   version: '1.0.0',
-  title: 'Ensemble: gradient-boosted regression trees (60 trees, depth 3, shrinkage 0.05, at least 40 rows per leaf) predicting the 20-day log return of GLD and SLV',
+  title: 'Ensemble: gradient-boosted regression trees (60 trees, depth 3, shrinkage 0.05, at least 10 label horizons of rows per leaf) predicting the 20-day log return of GLD and SLV',
   featureSet: ENSEMBLE_FEATURES,
   symbols: ['GLD', 'SLV'],
   horizon: LABEL_HORIZON_DAYS,
   minimumRows: 400,
   fit(dataset, name) {
-    const options = { trees: 60, depth: 3, learningRate: 0.05, minLeaf: 40, bins: 32 } as const;
+    const options = { trees: 60, depth: 3, learningRate: 0.05, minLeaf: 10 * LABEL_HORIZON_DAYS, bins: 32 } as const;
     const model = fitBoostedTrees(dataset.rows, dataset.targets, options);
     const trainingMean = mean(dataset.targets);
     return {
@@ -154,7 +154,8 @@ const forecastQuantiles: ModelDefinition = {
   minimumRows: 300,
   fit(dataset, name) {
     const quantiles = [0.1, 0.5, 0.9];
-    const model = fitQuantileRegression(dataset.rows, dataset.targets, { quantiles });
+    const l2 = 1;
+    const model = fitQuantileRegression(dataset.rows, dataset.targets, { quantiles, l2, weights: labelUniqueness(dataset) });
     const unconditional = quantiles.map((q) => quantileOf(dataset.targets, q));
     return {
       bytes: exportQuantileRegression(model, name),
@@ -174,7 +175,7 @@ const forecastQuantiles: ModelDefinition = {
         out['crossedShare'] = round(mean(predicted.map((p) => ((p[2] as number) <= (p[0] as number) ? 1 : 0))));
         return out;
       },
-      settings: `levels ${quantiles.join(', ')}; IRLS iterations ${model.iterations.join('/')}`,
+      settings: `levels ${quantiles.join(', ')}; rows weighted by label uniqueness; L2 ${l2} on standardised coefficients (standardised target); IRLS iterations ${model.iterations.join('/')}`,
     };
   },
 };

@@ -14,8 +14,12 @@ export interface QuantileModel {
 export interface QuantileOptions {
   readonly quantiles: readonly number[];
   readonly maxIterations?: number;
-  /** Residuals smaller than this are treated as this in the weights (the smoothing of the check loss). Default 1e-6. */
+  /** Residuals (in target standard deviations) smaller than this count as this in the weights. Default 1e-6. */
   readonly epsilon?: number;
+  /** Sample weights (default 1 each), e.g. label uniqueness. */
+  readonly weights?: readonly number[];
+  /** L2 penalty on the coefficients of standardised features for the standardised target (not the intercept). Default 0. */
+  readonly l2?: number;
 }
 
 /** Pinball (check) loss of residual r at level q. */
@@ -23,7 +27,7 @@ export function pinball(residual: number, quantile: number): number {
   return residual >= 0 ? quantile * residual : (quantile - 1) * residual;
 }
 
-function weightedLeastSquares(x: readonly (readonly number[])[], y: readonly number[], weights: readonly number[]): number[] {
+function weightedLeastSquares(x: readonly (readonly number[])[], y: readonly number[], weights: readonly number[], l2: number): number[] {
   const p = (x[0] as readonly number[]).length;
   const a = zeros(p, p);
   const b = new Array<number>(p).fill(0);
@@ -36,22 +40,28 @@ function weightedLeastSquares(x: readonly (readonly number[])[], y: readonly num
   });
   const trace = a.reduce((s, row, j) => s + (row[j] as number), 0);
   for (let j = 0; j < p; j++) {
-    (a[j] as number[])[j] = ((a[j] as number[])[j] as number) + 1e-12 * trace;
+    (a[j] as number[])[j] = ((a[j] as number[])[j] as number) + 1e-12 * trace + (j > 0 ? l2 : 0);
     for (let k = 0; k < j; k++) (a[k] as number[])[j] = (a[j] as number[])[k] as number;
   }
   return solveSpd(a, b);
 }
 
 /**
- * Fit one linear quantile regression per level by iteratively reweighted least squares on the check loss (weights
- * q / |r| above the line, (1 - q) / |r| below, |r| floored at epsilon), from the least-squares line, until no
- * coefficient moves by more than 1e-9 or maxIterations (default 500). Deterministic.
+ * Fit one linear quantile regression per level by iteratively reweighted least squares on the (sample-weighted) check
+ * loss of the standardised target, plus an optional L2 penalty: IRLS weights q / |r| above the line, (1 - q) / |r|
+ * below, |r| floored at epsilon; from the least-squares line, until no coefficient moves by more than 1e-9 or
+ * maxIterations (default 500). Coefficients are returned in target units. Deterministic.
  */
 export function fitQuantileRegression(rows: readonly (readonly number[])[], targets: readonly number[], options: QuantileOptions): QuantileModel {
-  const { quantiles, maxIterations = 500, epsilon = 1e-6 } = options;
+  const { quantiles, maxIterations = 500, epsilon = 1e-6, l2 = 0 } = options;
+  const sampleWeights = options.weights ?? rows.map(() => 1);
   const { mean, scale } = standardisation(rows);
+  const target = standardisation(targets.map((y) => [y]));
+  const targetMean = target.mean[0] as number;
+  const targetScale = target.scale[0] as number;
+  const y = targets.map((v) => (v - targetMean) / targetScale);
   const x = standardise(rows, mean, scale).map((row) => [1, ...row]);
-  const start = weightedLeastSquares(x, targets, targets.map(() => 1));
+  const start = weightedLeastSquares(x, y, sampleWeights, l2);
   const betas: number[][] = [];
   const iterations: number[] = [];
   for (const q of quantiles) {
@@ -59,10 +69,10 @@ export function fitQuantileRegression(rows: readonly (readonly number[])[], targ
     let k = 0;
     for (; k < maxIterations; k++) {
       const weights = x.map((row, i) => {
-        const r = (targets[i] as number) - row.reduce((s, v, j) => s + v * (beta[j] as number), 0);
-        return (r >= 0 ? q : 1 - q) / Math.max(Math.abs(r), epsilon);
+        const r = (y[i] as number) - row.reduce((s, v, j) => s + v * (beta[j] as number), 0);
+        return ((sampleWeights[i] as number) * (r >= 0 ? q : 1 - q)) / Math.max(Math.abs(r), epsilon);
       });
-      const next = weightedLeastSquares(x, targets, weights);
+      const next = weightedLeastSquares(x, y, weights, l2);
       const moved = Math.max(...next.map((v, j) => Math.abs(v - (beta[j] as number))));
       beta = next;
       if (moved < 1e-9) {
@@ -70,7 +80,7 @@ export function fitQuantileRegression(rows: readonly (readonly number[])[], targ
         break;
       }
     }
-    betas.push(beta);
+    betas.push(beta.map((b, j) => (j === 0 ? targetMean + targetScale * b : targetScale * b)));
     iterations.push(k);
   }
   return { mean, scale, quantiles: [...quantiles], betas, iterations };

@@ -77,6 +77,15 @@ async function liquidateAll(http: VenueHttp, brokerId: string): Promise<Liquidat
       expected: 'HTTP 207 with one entry per position',
     });
   }
-  const entries = Array.isArray(answer.body) ? (answer.body as { symbol: string; body: AlpacaOrder }[]) : [];
-  return entries.map((entry) => ({ symbol: entry.symbol, order: orderFromAlpaca(entry.body, brokerId) }));
+  const entries = Array.isArray(answer.body) ? (answer.body as { symbol: string; status: number; body: unknown }[]) : [];
+  const failed = entries.filter((entry) => entry.status !== 200);
+  if (failed.length > 0) {
+    // The others are liquidated; a retry liquidates what is left (there is nothing twice to close).
+    throw new ShError('SH_ERR_BROKER_REJECTED', `the ${brokerId} broker could not liquidate ${failed.map((e) => e.symbol).join(', ')}`, {
+      where: `broker ${brokerId}`,
+      received: JSON.stringify(failed).slice(0, 300),
+      expected: 'status 200 for every position',
+    });
+  }
+  return entries.map((entry) => ({ symbol: entry.symbol, order: orderFromAlpaca(entry.body as AlpacaOrder, brokerId) }));
 }

@@ -50,7 +50,6 @@ export async function reconcileCommand(config: HostConfig, dataDir: string, opti
     await broker.connect();
     const reconciler = new Reconciler({ broker, hostView: () => view, log, runId, policy, ...(notionalTolerance === undefined ? {} : { notionalTolerance }), killSwitch: controller });
     const outcome = await reconciler.reconcileOnce();
-    await broker.disconnect();
     const exitCode = outcome.reconciliation.withinTolerance ? 0 : 1;
     if (options.json) {
       const { differences, withinTolerance, totalNotional, unpriced } = outcome.reconciliation;
@@ -59,6 +58,7 @@ export async function reconcileCommand(config: HostConfig, dataDir: string, opti
     }
     return { output: renderOutcome(outcome, runId, where, notionalTolerance ?? 1000), exitCode };
   } finally {
+    await broker.disconnect().catch(() => undefined);
     store.close();
     log.close();
     journal.close();

@@ -1,28 +1,21 @@
 import {
   adoptedPositions,
   DEFAULT_NOTIONAL_TOLERANCE,
-  flattenQuantity,
-  isPositionDifference,
   isSimulatedBroker,
   missedFillQuantities,
   reconcile,
   ShError,
   type BrokerAdapter,
-  type Difference,
   type KillTier,
   type Order,
   type Reconciliation,
 } from '../../core/index.js';
 import type { KillSwitchController } from '../kill-switch/controller.js';
-import type { DecidedDifference, ReconciliationLog } from './reconciliation-log.js';
+import type { ReconciliationLog } from './reconciliation-log.js';
+import { brokerOrders, brokerQuantity, decide, type Decided } from './reconcile-policy.js';
 import { RECONCILE_POLICIES, type ClosingOrderRequest, type ClosingOrderResult, type HostView, type ReconcileAction, type ReconcileOutcome, type ReconcilePolicy } from './reconcile-types.js';
 
 export const DEFAULT_RECONCILE_INTERVAL_MS = 30_000;
-
-/** A decided difference, with the signed quantity to trade for a flatten. */
-interface Decided extends DecidedDifference {
-  readonly quantity?: number;
-}
 
 export interface ReconcilerOptions {
   readonly broker: BrokerAdapter;
@@ -77,8 +70,8 @@ export class Reconciler {
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<unknown> | undefined;
-  /** A pass is running: a timer tick then is skipped rather than queued. */
-  private running = false;
+  /** A timer pass is under way (or waiting in serialize): a tick then is skipped rather than queued. */
+  private ticking = false;
 
   constructor(options: ReconcilerOptions) {
     this.options = options;
@@ -95,6 +88,8 @@ export class Reconciler {
         fix: 'Pass submitClosingOrder (the engine provides it), or use the policy adopt or halt.',
       });
     }
+    // Tolerances are checked now rather than at the first pass: reconciling two empty views validates them.
+    reconcile({ positions: [], openOrders: [] }, { positions: [], openOrders: [] }, this.tolerances());
   }
 
   /**
@@ -110,7 +105,8 @@ export class Reconciler {
 
   /**
    * A pass now, then one every `intervalMs` (default 30 s) on a timer that does not keep the process alive. A tick that
-   * finds the previous pass still running is skipped. Resolves with the first pass's outcome (and throws its error).
+   * finds the previous pass still running is skipped. Resolves with the first pass's outcome; when the first pass
+   * throws (the broker unreachable at start), so does this, and no timer is started.
    */
   async start(intervalMs: number = DEFAULT_RECONCILE_INTERVAL_MS): Promise<ReconcileOutcome> {
     if (!(Number.isFinite(intervalMs) && intervalMs > 0)) {
@@ -131,25 +127,19 @@ export class Reconciler {
   }
 
   private async tick(): Promise<void> {
-    if (this.running) return;
+    if (this.ticking) return;
+    this.ticking = true;
     try {
       const outcome = await this.reconcileOnce();
       await this.options.onPass?.(outcome);
     } catch (error) {
       (this.options.onError ?? defaultOnError)(error);
+    } finally {
+      this.ticking = false;
     }
   }
 
   private async pass(): Promise<ReconcileOutcome> {
-    this.running = true;
-    try {
-      return await this.passUnguarded();
-    } finally {
-      this.running = false;
-    }
-  }
-
-  private async passUnguarded(): Promise<ReconcileOutcome> {
     const { broker, log } = this.options;
     const time = this.now();
     const host = await this.options.hostView();
@@ -162,15 +152,11 @@ export class Reconciler {
       const found = await broker.orderByClientId(order.clientOrderId);
       if (found !== undefined) lookedUp.push(found);
     }
-    const reconciliation = reconcile(host, { positions, openOrders, orders: lookedUp }, {
-      ...(this.options.quantityTolerance === undefined ? {} : { quantityTolerance: this.options.quantityTolerance }),
-      ...(this.options.notionalTolerance === undefined ? {} : { notionalTolerance: this.options.notionalTolerance }),
-      prices: this.prices(),
-    });
+    const reconciliation = reconcile(host, { positions, openOrders, orders: lookedUp }, { ...this.tolerances(), prices: this.prices() });
 
     const acted = log.actedInLatestPass(broker.id);
     const missed = missedFillQuantities(reconciliation);
-    const decided = reconciliation.differences.map((d) => this.decide(d, acted, missed.get(d.symbol) ?? 0));
+    const decided = reconciliation.differences.map((d) => decide(d, this.policy, acted, missed.get(d.symbol) ?? 0));
     const runId = this.options.runId ?? null;
     const passId = log.recordPass(
       { runId, time, broker: broker.id, policy: this.policy, differences: reconciliation.differences.length, totalNotional: reconciliation.totalNotional, withinTolerance: reconciliation.withinTolerance, escalatedTo: null },
@@ -192,29 +178,6 @@ export class Reconciler {
       orders: brokerOrders(reconciliation, [...openOrders, ...lookedUp], host.openOrders, time),
       ...(escalatedTo === undefined ? {} : { escalatedTo }),
     };
-  }
-
-  /** The action of the policy for one difference, and whether an earlier pass of this episode took it. */
-  private decide(difference: Difference, acted: ReadonlySet<string>, missedFills: number): Decided {
-    let action: Decided['action'] = 'adopt';
-    let actionId = `adopt:${difference.id}`;
-    let detail: string | undefined;
-    let quantity: number | undefined;
-    if (this.policy === 'halt') {
-      action = 'halt';
-      actionId = `halt:${difference.id}`;
-    } else if (this.policy === 'flatten' && isPositionDifference(difference) && flattenQuantity(difference, missedFills) !== 0) {
-      // What the host's own orders filled unseen is adopted; only the rest is unknown and closed.
-      quantity = flattenQuantity(difference, missedFills);
-      action = 'flatten';
-      // The broker quantity is part of the key: a position that changed is a new difference to close.
-      actionId = `flatten:${difference.symbol}:${brokerQuantity(difference)}:${quantity}`;
-      detail = `${quantity > 0 ? 'buy' : 'sell'} ${Math.abs(quantity)} ${difference.symbol}`;
-    } else if (this.policy === 'flatten' && difference.kind === 'order-unknown-to-host') {
-      action = 'cancel';
-      actionId = `cancel:${difference.clientOrderId}`;
-    }
-    return { difference, action, actionId, actionState: acted.has(actionId) ? 'taken-before' : 'taken', ...(detail === undefined ? {} : { detail }), ...(quantity === undefined ? {} : { quantity }) };
   }
 
   private async act(passId: number, item: Decided): Promise<ReconcileAction> {
@@ -272,6 +235,13 @@ export class Reconciler {
     return killSwitch.escalate('NO_NEW', reason, 'breaker').changed ? 'NO_NEW' : undefined;
   }
 
+  private tolerances(): { quantityTolerance?: number; notionalTolerance?: number } {
+    return {
+      ...(this.options.quantityTolerance === undefined ? {} : { quantityTolerance: this.options.quantityTolerance }),
+      ...(this.options.notionalTolerance === undefined ? {} : { notionalTolerance: this.options.notionalTolerance }),
+    };
+  }
+
   private prices(): (symbol: string) => number | undefined {
     const given = this.options.prices;
     const broker = this.options.broker;
@@ -283,27 +253,6 @@ export class Reconciler {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
   }
-}
-
-/** The broker's version of each order that differs; an order the broker has never seen, REJECTED. */
-function brokerOrders(reconciliation: Reconciliation, brokerSide: readonly Order[], hostOpen: readonly Order[], time: number): Order[] {
-  const byId = new Map(brokerSide.map((o) => [o.clientOrderId, o]));
-  const hostById = new Map(hostOpen.map((o) => [o.clientOrderId, o]));
-  const out: Order[] = [];
-  for (const d of reconciliation.differences) {
-    if (d.clientOrderId === undefined) continue;
-    const order = byId.get(d.clientOrderId);
-    if (order !== undefined) out.push(order);
-    else {
-      const host = hostById.get(d.clientOrderId);
-      if (host !== undefined) out.push({ ...host, status: 'REJECTED', updatedAt: Math.max(host.updatedAt, time), rejectReason: 'the broker has no order with this client order id (reconciliation)' });
-    }
-  }
-  return out;
-}
-
-function brokerQuantity(difference: Difference): number {
-  return (difference.brokerValue as { quantity?: number } | null)?.quantity ?? 0;
 }
 
 function messageOf(error: unknown): string {

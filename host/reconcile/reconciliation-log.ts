@@ -86,6 +86,7 @@ interface DifferenceRow {
  */
 export class ReconciliationLog {
   private readonly db: Database.Database;
+  private readonly statements: { readonly insertPass: Database.Statement; readonly insertDifference: Database.Statement };
 
   constructor(journalFile: string) {
     try {
@@ -99,6 +100,15 @@ export class ReconciliationLog {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
+    this.statements = {
+      insertPass: this.db.prepare(
+        'INSERT INTO reconciliation_passes (run_id, time, broker, policy, differences, total_notional, within_tolerance, escalated_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      insertDifference: this.db.prepare(
+        `INSERT INTO reconciliations (pass_id, run_id, time, kind, symbol, client_order_id, host_value, broker_value, notional, action, action_id, action_state, detail)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+    };
   }
 
   /**
@@ -106,13 +116,7 @@ export class ReconciliationLog {
    * Called before any action is taken, so a crash in between can never cause a second action (at most once).
    */
   recordPass(pass: Omit<ReconciliationPass, 'passId'>, decided: readonly DecidedDifference[]): number {
-    const insertPass = this.db.prepare(
-      'INSERT INTO reconciliation_passes (run_id, time, broker, policy, differences, total_notional, within_tolerance, escalated_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    const insertDifference = this.db.prepare(
-      `INSERT INTO reconciliations (pass_id, run_id, time, kind, symbol, client_order_id, host_value, broker_value, notional, action, action_id, action_state, detail)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    const { insertPass, insertDifference } = this.statements;
     const write = this.db.transaction((): number => {
       const passId = Number(
         insertPass.run(pass.runId, pass.time, pass.broker, pass.policy, pass.differences, pass.totalNotional, pass.withinTolerance ? 1 : 0, pass.escalatedTo).lastInsertRowid,
