@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ShError } from '../core/index.js';
 import { measureBacktest } from './backtest.js';
 import { measureInference } from './inference.js';
 import { measureLatency } from './latency.js';
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  const text = error instanceof ShError ? `${error.render()}\n${error.stack ?? ''}` : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`[bench] failed: ${text}\n`);
   process.exitCode = 1;
 });

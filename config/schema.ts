@@ -106,6 +106,15 @@ export const schema = {
       maxParticipation: { doc: 'Largest fraction of a bar\'s volume one order fills (0 disables).', format: 'fraction', default: 0.1 },
     },
   },
+  reconcile: {
+    policy: { doc: 'What a paper or live run does with a difference from the broker: adopt the broker view (it is the truth), or halt (NO_NEW). Beyond the tolerance the kill switch goes to NO_NEW either way.', format: ['adopt', 'halt'], default: 'adopt' as 'adopt' | 'halt' },
+    intervalMs: { doc: 'Reconciliation passes: at start and then at most this often (wall clock, between cycles).', format: 'nat', default: 30_000 },
+    notionalTolerance: { doc: 'Total mismatch notional beyond which the kill switch goes to NO_NEW.', format: 'nonneg-number', default: 1000 },
+    quantityTolerance: { doc: 'Position quantity differences up to this are not differences.', format: 'nonneg-number', default: 0 },
+  },
+  watchdog: {
+    heartbeatMs: { doc: 'The host writes <data-dir>/heartbeat.json at least this often (and every cycle) for `strategy-host watchdog`.', format: 'nat', default: 1000 },
+  },
   journal: {
     file: { doc: 'SQLite journal file, relative to --data-dir.', format: String, default: 'journal.sqlite' },
     synchronous: {

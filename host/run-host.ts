@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import {
   buildGuards,
+  isSimulatedBroker,
   DEFAULT_STALE_DATA,
   evaluateBreakers,
   isStale as isStaleDependency,
@@ -35,6 +37,9 @@ import { openKillSwitch } from './kill-switch/open-kill-switch.js';
 import type { SqliteJournal } from './journal/sqlite-journal.js';
 import { prepareResume } from './resume.js';
 import { ensureVenue } from './venue-launcher.js';
+import { HeartbeatWriter } from './watchdog/heartbeat.js';
+import { ReconciliationLog } from './reconcile/reconciliation-log.js';
+import { Reconciler } from './reconcile/reconciler.js';
 import { controlApi } from './http/control-api.js';
 import type { OpenedInference } from './inference/open-inference.js';
 import { providerScorer } from './inference/scorer.js';
@@ -96,7 +101,7 @@ export async function runHost(options: RunOptions): Promise<RunSummary> {
     // A paper run of this profile that did not finish (a crash) resumes: same run id, next cycle, broker's positions.
     const resume = config.run.mode === 'paper' ? await prepareResume(journal as SqliteJournal, config.profile, broker) : undefined;
     if (resume) {
-      log(`resuming run ${resume.runId} after ${new Date(resume.afterTime).toISOString()}: ${resume.states.size} plugin states, ${resume.positions.length} positions from the broker, ${resume.adoptedOrders} orders adopted, ${resume.neverSent} intents never sent, ${resume.recoveredFills} fills recovered`);
+      log(`resuming run ${resume.runId} after ${Number.isFinite(resume.afterTime) ? new Date(resume.afterTime).toISOString() : 'its start (no state snapshot yet)'}: ${resume.states.size} plugin states, ${resume.positions.length} positions from the broker, ${resume.adoptedOrders} orders adopted, ${resume.neverSent} intents never sent, ${resume.recoveredFills} fills recovered`);
     }
     const executor = makeExecutor(config, store, enabled, inference && { opened: inference.opened, onStats: (stats) => (inference.tally.add(stats), recordInferenceStats(metrics, stats)) });
     closers.push(() => executor.close());
@@ -107,6 +112,10 @@ export async function runHost(options: RunOptions): Promise<RunSummary> {
     const isStale = (d: DataDependency, now: number): boolean => isStaleDependency(d, now, staleRule);
     const runId = resume?.runId ?? newRunId(Date.now(), Math.random().toString(36).slice(2, 6));
     Object.assign(health, { status: 'running', runId, executor: executor.kind, tier: killSwitch.state().tier });
+    const heartbeat = new HeartbeatWriter({ dataDir, runId, intervalMs: config.watchdog.heartbeatMs });
+    heartbeat.start();
+    let healthy = false;
+    closers.push(() => heartbeat.stop(healthy));
     if (!resume) journal.startRun({ runId, profile: config.profile, mode: config.run.mode === 'paper' ? 'paper' : 'backtest', startedAt: Date.now(), config: redact(config) });
     try {
       const engine = new Engine({
@@ -139,6 +148,14 @@ export async function runHost(options: RunOptions): Promise<RunSummary> {
         isStale,
         ...(resume ? { resumeStates: resume.states, resume } : {}),
         submitTimeoutMs: config.broker.venue.submitTimeoutMs,
+        beforeCycle: async (cycle) => {
+          heartbeat.beat(cycle);
+          // Reconciliation at start and then every interval, between cycles so it never overlaps order flow.
+          if (reconciler && Date.now() - lastReconcile >= config.reconcile.intervalMs) {
+            lastReconcile = Date.now();
+            await reconciler.reconcileOnce();
+          }
+        },
         afterCycle: (cycle) => {
           health.cycle = cycle.cycle;
           health.tier = cycle.tier;
@@ -148,7 +165,29 @@ export async function runHost(options: RunOptions): Promise<RunSummary> {
           if (trip) killSwitch.escalate(trip.tier, `breaker ${trip.breaker}: ${trip.reason}`, 'breaker');
         },
       });
+      // Paper and live runs reconcile with the broker (the truth); a backtest's in-process simulator cannot differ.
+      const reconcileLog = config.run.mode === 'paper' ? new ReconciliationLog(path.join(dataDir, config.journal.file)) : undefined;
+      if (reconcileLog) closers.push(() => reconcileLog.close());
+      const reconciler = reconcileLog
+        ? new Reconciler({
+            broker,
+            runId,
+            log: reconcileLog,
+            hostView: () => engine.reconcileView(),
+            policy: config.reconcile.policy,
+            notionalTolerance: config.reconcile.notionalTolerance,
+            quantityTolerance: config.reconcile.quantityTolerance,
+            prices: (s) => (isSimulatedBroker(broker) ? broker.lastPrice(s) : undefined),
+            killSwitch,
+            onPass: (outcome) => {
+              engine.adopt(outcome.adopt, outcome.orders);
+              if (outcome.reconciliation.differences.length > 0) log(`reconciliation: ${outcome.reconciliation.differences.length} difference(s) with ${broker.id}, policy ${outcome.policy}`);
+            },
+          })
+        : undefined;
+      let lastReconcile = Number.NEGATIVE_INFINITY;
       const summary = await engine.run();
+      healthy = true;
       journal.endRun(runId, 'completed', summary);
       health.status = 'completed';
       return summary;

@@ -1,4 +1,5 @@
 import {
+  adoptIntoSnapshot,
   allocate,
   barId,
   isSimulatedBroker,
@@ -16,6 +17,7 @@ import {
   type Journal,
   type KillTier,
   type PluginFault,
+  type Order,
   type PluginMode,
   type Position,
   type RecordedSignal,
@@ -95,6 +97,8 @@ export interface EngineDeps {
   readonly brokersDown?: readonly string[];
   /** A submission without an answer within this many ms is UNKNOWN (default 5000). */
   readonly submitTimeoutMs?: number;
+  /** Called before every cycle of a paper run, between cycles (reconciliation passes run here, never mid-cycle). */
+  readonly beforeCycle?: (cycle: number) => Promise<void>;
   /** Resuming a run after a crash: skip decision times up to `afterTime`, start from the broker's positions. */
   readonly resume?: { readonly afterTime: number; readonly positions: readonly Position[]; readonly journaledIntents: Set<string> };
 }
@@ -108,8 +112,9 @@ export class Engine {
   private readonly runtimes: PluginRuntime[];
   /** Positions from the fills this host received (the broker stays the truth; reconciliation compares them). */
   private readonly book = new PositionBook();
-  /** Working orders by client order id, with the broker that holds them. */
+  /** Working orders by client order id, with the broker that holds them and the order as last seen. */
   private readonly working = new Map<string, string>();
+  private readonly workingOrders = new Map<string, Order>();
   private readonly brokers: ReadonlyMap<string, BrokerAdapter>;
   private readonly submitter: OrderSubmitter;
   private readonly equityCurve: number[] = [];
@@ -220,6 +225,7 @@ export class Engine {
       const eventIn = performance.now();
       const now = clock.times[i] as number;
       if (now <= resumeAfter) continue;
+      await this.deps.beforeCycle?.(i + 1);
       const active = this.runtimes.filter((r) => !r.fault && !r.ended);
       const raw = await this.deps.executor.evaluateCycle(now, active.map((r) => ({ id: r.plugin.id, state: r.state })));
       const results = raw.map((res, k) => active[k]!.overruns.check(active[k]!.plugin.prepared, res, now));
@@ -238,7 +244,7 @@ export class Engine {
     this.pollKillSwitch();
     // 2. The market moves: the simulator fills last cycle's orders at this bar; what is left expires (day orders).
     for (const broker of this.brokers.values()) if (isSimulatedBroker(broker) && this.submitter.isUp(broker.id)) await broker.advance(bars);
-    for (const order of await this.submitter.resolve()) if (order.status === 'ACCEPTED' || order.status === 'PARTIALLY_FILLED') this.working.set(order.clientOrderId, order.executedBy ?? this.deps.broker.id);
+    this.adopt([], await this.submitter.resolve());
     for (const [id, brokerId] of [...this.working]) if (this.submitter.isUp(brokerId)) await this.brokers.get(brokerId)!.cancel(id);
     for (const bar of bars) this.lastClose.set(bar.symbol, bar.close);
     const bookBars = new Map(bars.map((b) => [b.symbol, { open: b.open, close: b.close }]));
@@ -377,14 +383,38 @@ export class Engine {
     metrics.orders.inc({ broker: brokerId, status: order.status });
     if (event.type === 'accepted') {
       this.working.set(order.clientOrderId, brokerId);
+      this.workingOrders.set(order.clientOrderId, order);
     } else if (event.type === 'fill') {
+      if (this.working.has(order.clientOrderId)) this.workingOrders.set(order.clientOrderId, order);
       this.book.applyFill(event.fill, this.deps.instruments.get(event.fill.symbol)?.multiplier ?? 1);
       this.fills += 1;
       journal.recordFill(settings.runId, event.fill);
       metrics.fills.inc({ broker: brokerId });
-      if (order.status === 'FILLED') this.working.delete(order.clientOrderId);
+      if (order.status === 'FILLED') this.forget(order.clientOrderId);
     } else {
-      this.working.delete(order.clientOrderId);
+      this.forget(order.clientOrderId);
+    }
+  }
+
+  private forget(clientOrderId: string): void {
+    this.working.delete(clientOrderId);
+    this.workingOrders.delete(clientOrderId);
+  }
+
+  /** The host's view for reconciliation: positions from its fills and the orders it believes working. */
+  reconcileView(): { positions: Position[]; openOrders: Order[] } {
+    return { positions: this.book.positions(), openOrders: [...this.workingOrders.values()] };
+  }
+
+  /** Adopt the broker's view after a reconciliation pass (the broker is the truth). */
+  adopt(positions: readonly Position[], orders: readonly Order[]): void {
+    if (positions.length > 0) this.book.restore(adoptIntoSnapshot(this.book.snapshot(), positions, (s) => this.deps.instruments.get(s)?.multiplier ?? 1));
+    for (const order of orders) {
+      this.deps.journal.recordOrder(this.deps.settings.runId, order);
+      if (order.status === 'ACCEPTED' || order.status === 'PARTIALLY_FILLED') {
+        this.working.set(order.clientOrderId, order.executedBy ?? this.deps.broker.id);
+        this.workingOrders.set(order.clientOrderId, order);
+      } else this.forget(order.clientOrderId);
     }
   }
 

@@ -109,6 +109,13 @@ describe('linear quantile regression (IRLS)', () => {
     expect(coverage(2)).toBeCloseTo(0.9, 1);
   });
 
+  it('shrinks each level by its own penalty, towards the unconditional quantile', () => {
+    const penalised = fitQuantileRegression(rows, targets, { quantiles: [0.1, 0.5, 0.9], l2: [0, 1e6, 0] });
+    expect(penalised.betas[0]).toEqual(model.betas[0]);
+    expect(Math.abs(penalised.betas[1]![1]!)).toBeLessThan(0.01 * Math.abs(model.betas[1]![1]!));
+    expect(penalised.betas[1]![0]).toBeCloseTo(quantileOf(targets, 0.5), 1);
+  });
+
   it('exports MatMul + Add with one column per level, matching the JS predictions', async () => {
     const onnx = await runOnnx(exportQuantileRegression(model, 'test-quantiles'), rows.slice(0, 500), 'quantiles');
     expect(maxDifference(onnx, predictQuantiles(model, rows.slice(0, 500)).flat())).toBeLessThan(1e-5);

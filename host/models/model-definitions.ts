@@ -37,6 +37,26 @@ export interface ModelDefinition {
 /** Label horizon of the supervised models: about one trading month. */
 export const LABEL_HORIZON_DAYS = 20;
 
+/**
+ * The prior behind the penalties of the linear models: features explain at most about 2% of the variance of a
+ * one-month return (Campbell and Thompson 2008 find monthly out-of-sample R² below 1% for equity returns), so the
+ * coefficients on standardised features for a standardised target have prior variance R² / d: an L2 penalty of d / R²
+ * against a sample weighted by label uniqueness (about the number of independent label periods).
+ */
+export const MAX_PLAUSIBLE_R_SQUARED = 0.02;
+/**
+ * The same bound on the logit of P(side x return > 0): with correlation ρ = sqrt(R²) between a standardised feature
+ * and the return, P(r > 0 | x) = Φ(ρx / sqrt(1 - ρ²)) ≈ 1/2 + φ(0)ρx, a logit slope of 4φ(0)ρ ≈ 1.6ρ, so the logit
+ * coefficients have total prior variance 1.6² R².
+ */
+export const LOGIT_PRIOR_VARIANCE = 1.6 ** 2 * MAX_PLAUSIBLE_R_SQUARED;
+/**
+ * The prior of the outer quantiles: their distance from the median follows volatility, which is far more predictable
+ * than the return (a month's realised volatility explains roughly a quarter to a half of the next month's), so the
+ * q10 and q90 regressions get the penalty d / 0.25.
+ */
+export const VOLATILITY_R_SQUARED = 0.25;
+
 const round = (x: number, digits = 4): number => Number(x.toFixed(digits));
 
 /** regime-gmm: a 2-state Gaussian mixture over GLD return, volatility and VIX; output the posterior per state. */
@@ -83,7 +103,7 @@ const metaLabelLogit: ModelDefinition = {
   minimumRows: 300,
   fit(dataset, name) {
     const labelsOf = (data: Dataset): number[] => data.rows.map((row, i) => ((row[0] as number) * (data.targets[i] as number) > 0 ? 1 : 0));
-    const l2 = 1;
+    const l2 = META_LABEL_FEATURES.names.length / LOGIT_PRIOR_VARIANCE;
     const model = fitLogistic(dataset.rows, labelsOf(dataset), { l2, weights: labelUniqueness(dataset) });
     const baseRate = mean(labelsOf(dataset));
     return {
@@ -100,11 +120,11 @@ const metaLabelLogit: ModelDefinition = {
           auc: round(areaUnderCurve(p, labels)),
           logLoss: round(logLoss(p, labels)),
           baseRateLogLoss: round(logLoss(labels.map(() => baseRate), labels)),
-          hitRateWhereAbove055: round(kept.length > 0 ? mean(kept) : Number.NaN),
           shareAbove055: round(kept.length / Math.max(1, labels.length)),
+          ...(kept.length > 0 ? { hitRateWhereAbove055: round(mean(kept)) } : {}),
         };
       },
-      settings: `rows weighted by label uniqueness; L2 ${l2} on standardised coefficients; IRLS ${model.iterations} iterations; training hit rate of the primary rule ${baseRate.toFixed(3)}`,
+      settings: `rows weighted by label uniqueness; L2 ${round(l2, 1)} on standardised coefficients (d / (1.6² x ${MAX_PLAUSIBLE_R_SQUARED}), a prior on plausible predictability); IRLS ${model.iterations} iterations; training hit rate of the primary rule ${baseRate.toFixed(3)}`,
     };
   },
 };
@@ -113,13 +133,13 @@ const metaLabelLogit: ModelDefinition = {
 const ensembleGbt: ModelDefinition = {
   id: 'ensemble-gbt',
   version: '1.0.0',
-  title: 'Ensemble: gradient-boosted regression trees (60 trees, depth 3, shrinkage 0.05, at least 10 label horizons of rows per leaf) predicting the 20-day log return of GLD and SLV',
+  title: 'Ensemble: gradient-boosted regression trees (60 trees, depth 3, shrinkage 0.01, at least 10 label horizons of rows per leaf) predicting the 20-day log return of GLD and SLV',
   featureSet: ENSEMBLE_FEATURES,
   symbols: ['GLD', 'SLV'],
   horizon: LABEL_HORIZON_DAYS,
   minimumRows: 400,
   fit(dataset, name) {
-    const options = { trees: 60, depth: 3, learningRate: 0.05, minLeaf: 10 * LABEL_HORIZON_DAYS, bins: 32 } as const;
+    const options = { trees: 60, depth: 3, learningRate: 0.01, minLeaf: 10 * LABEL_HORIZON_DAYS, bins: 32 } as const;
     const model = fitBoostedTrees(dataset.rows, dataset.targets, options);
     const trainingMean = mean(dataset.targets);
     return {
@@ -154,7 +174,8 @@ const forecastQuantiles: ModelDefinition = {
   minimumRows: 300,
   fit(dataset, name) {
     const quantiles = [0.1, 0.5, 0.9];
-    const l2 = 1;
+    const d = FORECAST_FEATURES.names.length;
+    const l2 = quantiles.map((q) => (q === 0.5 ? d / MAX_PLAUSIBLE_R_SQUARED : d / VOLATILITY_R_SQUARED));
     const model = fitQuantileRegression(dataset.rows, dataset.targets, { quantiles, l2, weights: labelUniqueness(dataset) });
     const unconditional = quantiles.map((q) => quantileOf(dataset.targets, q));
     return {
@@ -175,7 +196,7 @@ const forecastQuantiles: ModelDefinition = {
         out['crossedShare'] = round(mean(predicted.map((p) => ((p[2] as number) <= (p[0] as number) ? 1 : 0))));
         return out;
       },
-      settings: `levels ${quantiles.join(', ')}; rows weighted by label uniqueness; L2 ${l2} on standardised coefficients (standardised target); IRLS iterations ${model.iterations.join('/')}`,
+      settings: `levels ${quantiles.join(', ')}; rows weighted by label uniqueness; L2 ${l2.join('/')} on standardised coefficients for the standardised target (d / ${MAX_PLAUSIBLE_R_SQUARED} for the median, d / ${VOLATILITY_R_SQUARED} for the outer levels: priors on plausible predictability); IRLS iterations ${model.iterations.join('/')}`,
     };
   },
 };

@@ -18,8 +18,8 @@ export interface QuantileOptions {
   readonly epsilon?: number;
   /** Sample weights (default 1 each), e.g. label uniqueness. */
   readonly weights?: readonly number[];
-  /** L2 penalty on the coefficients of standardised features for the standardised target (not the intercept). Default 0. */
-  readonly l2?: number;
+  /** L2 penalty on the coefficients of standardised features for the standardised target (not the intercept): one for every level, or one per level. Default 0. */
+  readonly l2?: number | readonly number[];
 }
 
 /** Pinball (check) loss of residual r at level q. */
@@ -61,18 +61,19 @@ export function fitQuantileRegression(rows: readonly (readonly number[])[], targ
   const targetScale = target.scale[0] as number;
   const y = targets.map((v) => (v - targetMean) / targetScale);
   const x = standardise(rows, mean, scale).map((row) => [1, ...row]);
-  const start = weightedLeastSquares(x, y, sampleWeights, l2);
+  const penalties = quantiles.map((_, k) => (typeof l2 === 'number' ? l2 : (l2[k] ?? 0)));
   const betas: number[][] = [];
   const iterations: number[] = [];
-  for (const q of quantiles) {
-    let beta = start;
+  for (const [level, q] of quantiles.entries()) {
+    const penalty = penalties[level] as number;
+    let beta = weightedLeastSquares(x, y, sampleWeights, penalty);
     let k = 0;
     for (; k < maxIterations; k++) {
       const weights = x.map((row, i) => {
         const r = (y[i] as number) - row.reduce((s, v, j) => s + v * (beta[j] as number), 0);
         return ((sampleWeights[i] as number) * (r >= 0 ? q : 1 - q)) / Math.max(Math.abs(r), epsilon);
       });
-      const next = weightedLeastSquares(x, y, weights, l2);
+      const next = weightedLeastSquares(x, y, weights, penalty);
       const moved = Math.max(...next.map((v, j) => Math.abs(v - (beta[j] as number))));
       beta = next;
       if (moved < 1e-9) {

@@ -1,6 +1,17 @@
-import { defineStrategy, formatDate, MS_PER_DAY, ShError, type ParamValues, type Signal } from '../../core/index.js';
+import {
+  ageExceedsDays,
+  bandedWeight,
+  defineStrategy,
+  formatDate,
+  lagDifferences,
+  sampleVolatility,
+  ShError,
+  volatilityTargetSize,
+  zScoreAroundZero,
+  type ParamValues,
+  type Signal,
+} from '../../core/index.js';
 
-const TRADING_DAYS = 252;
 const SYMBOL = '^[A-Za-z0-9._/-]+$';
 const BREAKEVEN = 'macro:T10YIE';
 
@@ -43,11 +54,11 @@ export default defineStrategy({
     const close = ctx.bars(p.symbol).close;
     const flat = (reason: string): { signals: Signal[]; state: BreakevenGoldState } => ({ signals: [{ symbol: p.symbol, weight: 0, confidence: 0, reason: reason.slice(0, 200) }], state: { weight: 0 } });
     const n = breakeven.length;
-    if (n > 0 && ctx.now - (breakeven.available[n - 1] as number) > p.maxDataAgeDays * MS_PER_DAY) {
+    if (n > 0 && ageExceedsDays(ctx.now, breakeven.available[n - 1] as number, p.maxDataAgeDays)) {
       return flat(`be-gold ${BREAKEVEN} stale: last value ${formatDate(breakeven.time[n - 1] as number)}, older than ${p.maxDataAgeDays}d`);
     }
     const needed = p.zWindowDays + p.changeDays;
-    const vol = volatility(close, p.volDays);
+    const vol = sampleVolatility(close, p.volDays);
     if (n < needed || !Number.isFinite(vol)) {
       const barsShort = close.length < p.volDays + 1 ? `, ${close.length} of ${p.volDays + 1} bars` : '';
       return flat(`be-gold waiting for history: ${n} of ${needed} T10YIE days${barsShort}`);
@@ -56,9 +67,9 @@ export default defineStrategy({
     const change = (value[n - 1] as number) - (value[n - 1 - p.changeDays] as number);
     const z = changeZ(value, p.changeDays, p.zWindowDays);
     const strength = z > p.entryZ ? Math.min(1, z / p.fullZ) : 0;
-    const size = vol > 0 ? Math.min(1, p.volTarget / vol) : 0;
+    const size = volatilityTargetSize(p.volTarget, vol);
     const target = strength * size;
-    const weight = banded(target, state.weight, p.rebalanceBand);
+    const weight = bandedWeight(target, state.weight, p.rebalanceBand);
     const held = weight === target ? '' : ` held ${weight.toFixed(2)}`;
     const direction = change > 0 ? 'rising' : change < 0 ? 'falling' : 'unchanged';
     const reason = `be-gold T10YIE ${(value[n - 1] as number).toFixed(2)} ${direction} ${signed(change)} over ${p.changeDays}d, z ${signed(z)} -> strength ${strength.toFixed(2)}, vol ${(vol * 100).toFixed(0)}% -> ${target.toFixed(2)}${held}`;
@@ -82,39 +93,7 @@ function checkParamRelations(p: Params): void {
  * The changes are not demeaned: a slow multi-year rise in breakevens must not turn a rise into "below average".
  */
 function changeZ(value: Float64Array, lag: number, window: number): number {
-  const n = value.length;
-  let squares = 0;
-  let count = 0;
-  for (let i = n - window; i < n; i++) {
-    const d = (value[i] as number) - (value[i - lag] as number);
-    if (Number.isFinite(d)) {
-      squares += d * d;
-      count++;
-    }
-  }
-  const last = (value[n - 1] as number) - (value[n - 1 - lag] as number);
-  const rms = count > 0 ? Math.sqrt(squares / count) : 0;
-  return rms > 0 && Number.isFinite(last) ? last / rms : 0;
-}
-
-/** Keep the previous weight unless the target changes side or moves by more than `band` of the larger of the two. */
-function banded(target: number, previous: number, band: number): number {
-  if (Math.sign(target) !== Math.sign(previous)) return target;
-  return Math.abs(target - previous) > band * Math.max(Math.abs(target), Math.abs(previous)) ? target : previous;
-}
-
-/** Annualised sample std of the last `days` daily log returns; NaN when history is short. */
-function volatility(close: Float64Array, days: number): number {
-  if (close.length < days + 1) return Number.NaN;
-  let sum = 0;
-  let sumSquares = 0;
-  for (let i = close.length - days; i < close.length; i++) {
-    const r = Math.log((close[i] as number) / (close[i - 1] as number));
-    sum += r;
-    sumSquares += r * r;
-  }
-  const mean = sum / days;
-  return Math.sqrt(Math.max(0, (sumSquares - days * mean * mean) / (days - 1)) * TRADING_DAYS);
+  return zScoreAroundZero(lagDifferences(value, lag).subarray(-window));
 }
 
 function signed(x: number): string {

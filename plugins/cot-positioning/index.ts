@@ -1,6 +1,17 @@
-import { defineStrategy, formatDate, MS_PER_DAY, ShError, type ParamValues, type SeriesWindow, type Signal } from '../../core/index.js';
-
-const TRADING_DAYS = 252;
+import {
+  defineStrategy,
+  formatDate,
+  legacyOpenInterest,
+  netShare,
+  percentileRank,
+  reportIsStale,
+  sampleVolatility,
+  ShError,
+  volatilityTargetSize,
+  type ParamValues,
+  type SeriesWindow,
+  type Signal,
+} from '../../core/index.js';
 
 /** COMEX markets with a legacy COT series, and the ETF each is traded through. */
 const MARKETS: Readonly<Record<string, { readonly cot: string; readonly symbol: string }>> = {
@@ -71,11 +82,11 @@ export default defineStrategy({
 
 function evaluateMarket(now: number, cot: SeriesWindow, close: Float64Array, p: Params, previous: MarketPosition): { position: MarketPosition; confidence: number; reason: string } {
   const n = cot.length;
-  if (n > 0 && now - (cot.time[n - 1] as number) > p.maxReportAgeDays * MS_PER_DAY) {
+  if (reportIsStale(now, cot, p.maxReportAgeDays)) {
     return { position: FLAT, confidence: 0, reason: `stale: last report ${formatDate(cot.time[n - 1] as number)}, older than ${p.maxReportAgeDays}d` };
   }
-  const shares = netShares(cot);
-  const vol = volatility(close, p.volDays);
+  const shares = speculatorNetShares(cot);
+  const vol = sampleVolatility(close, p.volDays);
   const last = shares[n - 1] as number;
   if (n < p.lookbackWeeks || !Number.isFinite(last) || !Number.isFinite(vol)) {
     const barsShort = close.length < p.volDays + 1 ? `, ${close.length} of ${p.volDays + 1} bars` : '';
@@ -87,7 +98,7 @@ function evaluateMarket(now: number, cot: SeriesWindow, close: Float64Array, p: 
   let event = `as of report ${formatDate(report)}`;
   if (report !== previous.report) {
     const side = nextSide(previous.side, percentile, p);
-    const size = vol > 0 ? Math.min(1, p.volTarget / p.markets.length / vol) : 0;
+    const size = volatilityTargetSize(p.volTarget / p.markets.length, vol);
     event = side === previous.side ? (side === 0 ? 'no extreme' : 'holding') : side === 0 ? 'exit toward the median' : `enter beyond ${side > 0 ? p.lowerPercentile : p.upperPercentile}`;
     position = { side, weight: side * size, report };
   }
@@ -115,32 +126,8 @@ function nextSide(side: number, percentile: number, p: Params): number {
  * Speculators' net long over open interest, per report. Open interest is spec_long + comm_long + nonrept_long (every
  * contract has one long side), which both the real legacy files and the synthetic world carry.
  */
-function netShares(cot: SeriesWindow): Float64Array {
-  const specLong = cot.field('spec_long');
-  const specShort = cot.field('spec_short');
-  const commLong = cot.field('comm_long');
-  const smallLong = cot.field('nonrept_long');
-  return Float64Array.from({ length: cot.length }, (_, i) => {
-    const openInterest = (specLong[i] as number) + (commLong[i] as number) + (smallLong[i] as number);
-    return openInterest > 0 ? ((specLong[i] as number) - (specShort[i] as number)) / openInterest : Number.NaN;
-  });
-}
-
-/** Percentile rank of the last value among the window (0: the lowest, 1: the highest; ties count half). */
-function percentileRank(values: Float64Array): number {
-  const n = values.length;
-  const last = values[n - 1] as number;
-  let below = 0;
-  let equal = 0;
-  let count = 0;
-  for (let i = 0; i < n - 1; i++) {
-    const v = values[i] as number;
-    if (!Number.isFinite(v)) continue;
-    count++;
-    if (v < last) below++;
-    else if (v === last) equal++;
-  }
-  return count > 0 ? (below + 0.5 * equal) / count : 0.5;
+function speculatorNetShares(cot: SeriesWindow): Float64Array {
+  return netShare(cot.field('spec_long'), cot.field('spec_short'), legacyOpenInterest(cot));
 }
 
 /** Cross-parameter rules the per-parameter bounds cannot express. */
@@ -154,18 +141,4 @@ function checkParamRelations(p: Params): void {
   if (!(p.upperPercentile > 0.5 + p.exitBand)) bad('upperPercentile', p.upperPercentile, `above 0.5 + exitBand (${0.5 + p.exitBand})`);
   if (!(p.lowerPercentile < 0.5 - p.exitBand)) bad('lowerPercentile', p.lowerPercentile, `below 0.5 - exitBand (${0.5 - p.exitBand})`);
   if (problems.length > 0) throw new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `${problems.length} inconsistent parameter(s) for cot-positioning`, { where: 'plugins.settings.cot-positioning.params' }, problems);
-}
-
-/** Annualised sample std of the last `days` daily log returns; NaN when history is short. */
-function volatility(close: Float64Array, days: number): number {
-  if (close.length < days + 1) return Number.NaN;
-  let sum = 0;
-  let sumSquares = 0;
-  for (let i = close.length - days; i < close.length; i++) {
-    const r = Math.log((close[i] as number) / (close[i - 1] as number));
-    sum += r;
-    sumSquares += r * r;
-  }
-  const mean = sum / days;
-  return Math.sqrt(Math.max(0, (sumSquares - days * mean * mean) / (days - 1)) * TRADING_DAYS);
 }

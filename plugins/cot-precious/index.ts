@@ -1,6 +1,17 @@
-import { defineStrategy, formatDate, MS_PER_DAY, ShError, type ParamValues, type SeriesWindow, type Signal } from '../../core/index.js';
-
-const TRADING_DAYS = 252;
+import {
+  defineStrategy,
+  formatDate,
+  lagDifferences,
+  netShare,
+  reportIsStale,
+  sampleVolatility,
+  ShError,
+  volatilityTargetSize,
+  zScore,
+  type ParamValues,
+  type SeriesWindow,
+  type Signal,
+} from '../../core/index.js';
 
 /** COMEX markets with a managed-money (disaggregated COT) series, and the ETF each is traded through. */
 const MARKETS: Readonly<Record<string, { readonly cot: string; readonly symbol: string }>> = {
@@ -68,14 +79,15 @@ export default defineStrategy({
 
 function evaluateMarket(now: number, cot: SeriesWindow, close: Float64Array, p: Params, previous: MarketPosition): { position: MarketPosition; confidence: number; reason: string } {
   const n = cot.length;
-  if (n > 0 && now - (cot.time[n - 1] as number) > p.maxReportAgeDays * MS_PER_DAY) {
+  if (reportIsStale(now, cot, p.maxReportAgeDays)) {
     return { position: FLAT, confidence: 0, reason: `stale: last report ${formatDate(cot.time[n - 1] as number)}, older than ${p.maxReportAgeDays}d` };
   }
   const needed = p.zWindowWeeks + p.changeWeeks;
-  const shares = netShares(cot);
-  const changes = Array.from({ length: Math.max(0, n - p.changeWeeks) }, (_, k) => (shares[k + p.changeWeeks] as number) - (shares[k] as number)).filter(Number.isFinite);
-  const vol = volatility(close, p.volDays);
-  const z = zScore(changes);
+  const shares = netShare(cot.field('mm_long'), cot.field('mm_short'), cot.field('open_interest'));
+  const changes = Array.from(lagDifferences(shares, p.changeWeeks)).filter(Number.isFinite);
+  const vol = sampleVolatility(close, p.volDays);
+  // z-score of the latest change against all changes; NaN for fewer than 3 of them.
+  const z = changes.length < 3 ? Number.NaN : zScore(changes).z;
   if (n < needed || changes.length < p.zWindowWeeks || !Number.isFinite(z) || !Number.isFinite(vol)) {
     const barsShort = close.length < p.volDays + 1 ? `, ${close.length} of ${p.volDays + 1} bars` : '';
     return { position: FLAT, confidence: 0, reason: `waiting for history: ${n} of ${needed} reports${barsShort}` };
@@ -84,7 +96,7 @@ function evaluateMarket(now: number, cot: SeriesWindow, close: Float64Array, p: 
   const strength = Math.max(-1, Math.min(1, z / p.fullZ));
   let position = previous;
   if (report !== previous.report) {
-    const size = vol > 0 ? Math.min(1, p.volTarget / p.markets.length / vol) : 0;
+    const size = volatilityTargetSize(p.volTarget / p.markets.length, vol);
     position = { weight: (strength < 0 && !p.allowShort ? 0 : strength) * size, report };
   }
   const share = shares[n - 1] as number;
@@ -95,26 +107,6 @@ function evaluateMarket(now: number, cot: SeriesWindow, close: Float64Array, p: 
     confidence: position.weight === 0 ? 0 : Math.abs(strength),
     reason: `mm net ${(share * 100).toFixed(1)}% of OI, ${p.changeWeeks}w ${signedPoints(change)} pts, z ${signed(z)}: ${view} (report ${formatDate(report)}), vol ${(vol * 100).toFixed(0)}%`,
   };
-}
-
-/** Managed money's net position over open interest, per report (NaN where open interest is missing). */
-function netShares(cot: SeriesWindow): Float64Array {
-  const long = cot.field('mm_long');
-  const short = cot.field('mm_short');
-  const openInterest = cot.field('open_interest');
-  return Float64Array.from({ length: cot.length }, (_, i) => {
-    const oi = openInterest[i] as number;
-    return oi > 0 ? ((long[i] as number) - (short[i] as number)) / oi : Number.NaN;
-  });
-}
-
-/** z-score of the last value against all values (sample standard deviation); NaN for fewer than 3 values. */
-function zScore(values: readonly number[]): number {
-  const n = values.length;
-  if (n < 3) return Number.NaN;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
-  return sd > 0 ? ((values[n - 1] as number) - mean) / sd : 0;
 }
 
 /** Cross-parameter rules the per-parameter bounds cannot express. */
@@ -128,20 +120,6 @@ function checkParamRelations(p: Params): void {
       fix: 'Use GC and/or SI; with the real data, which has no cot:SI-MM, use ["GC"].',
     });
   }
-}
-
-/** Annualised sample std of the last `days` daily log returns; NaN when history is short. */
-function volatility(close: Float64Array, days: number): number {
-  if (close.length < days + 1) return Number.NaN;
-  let sum = 0;
-  let sumSquares = 0;
-  for (let i = close.length - days; i < close.length; i++) {
-    const r = Math.log((close[i] as number) / (close[i - 1] as number));
-    sum += r;
-    sumSquares += r * r;
-  }
-  const mean = sum / days;
-  return Math.sqrt(Math.max(0, (sumSquares - days * mean * mean) / (days - 1)) * TRADING_DAYS);
 }
 
 function signed(x: number): string {

@@ -1,6 +1,17 @@
-import { defineStrategy, formatDate, MS_PER_DAY, ShError, type ParamValues, type SeriesWindow, type Signal } from '../../core/index.js';
+import {
+  bandedWeight,
+  defineStrategy,
+  formatDate,
+  MS_PER_DAY,
+  sampleVolatility,
+  ShError,
+  volatilityTargetSize,
+  windowMean,
+  type ParamValues,
+  type SeriesWindow,
+  type Signal,
+} from '../../core/index.js';
 
-const TRADING_DAYS = 252;
 const SYMBOL = '^[A-Za-z0-9._/-]+$';
 /** A three-month dollar move of this size (log) counts as a certain trend for the confidence. */
 const FULL_CONFIDENCE_MOVE = 0.05;
@@ -65,22 +76,22 @@ export default defineStrategy({
     if (dollar.values.length < needed) return flat(`dxy-gold waiting for history: ${dollar.values.length} of ${needed} ${name} observations`);
     const ageDays = (ctx.now - dollar.lastTime) / MS_PER_DAY;
     if (ageDays > p.maxStaleDays) return flat(`dxy-gold ${name} stale: last ${formatDate(dollar.lastTime)}, ${ageDays.toFixed(1)} days old (max ${p.maxStaleDays}): flat`);
-    const vols = symbols.map((symbol) => volatility(ctx.bars(symbol).close, p.volDays));
+    const vols = symbols.map((symbol) => sampleVolatility(ctx.bars(symbol).close, p.volDays));
     if (vols.some((v) => !Number.isFinite(v))) return flat(`dxy-gold waiting for history: ${ctx.bars(p.goldSymbol).length} of ${p.volDays + 1} ${p.goldSymbol} bars`);
 
     const values = dollar.values;
     const last = values[values.length - 1] as number;
-    const average = values.slice(-p.maDays).reduce((a, b) => a + b, 0) / p.maDays;
+    const average = windowMean(values, values.length - p.maDays);
     const momentum = Math.log(last / (values[values.length - 1 - p.momentumDays] as number));
     const below = last < average;
     const falling = momentum < 0;
     const regime: Regime = below && falling ? 'down' : !below && !falling ? 'up' : 'mixed';
     const exposure = regime === 'down' ? 1 : regime === 'up' ? p.uptrendExposure : p.mixedExposure;
     const goldVol = vols[0] as number;
-    const targets: Record<string, number> = { [p.goldSymbol]: exposure * (goldVol > 0 ? Math.min(1, p.targetVol / goldVol) : 0) };
+    const targets: Record<string, number> = { [p.goldSymbol]: exposure * volatilityTargetSize(p.targetVol, goldVol) };
     if (symbols.length > 1) {
       const hedgeVol = vols[1] as number;
-      targets[p.hedgeSymbol] = regime === 'up' && hedgeVol > 0 ? Math.min(1, p.targetVol / hedgeVol) : 0;
+      targets[p.hedgeSymbol] = regime === 'up' ? volatilityTargetSize(p.targetVol, hedgeVol) : 0;
     }
     // Gold and the dollar hedge together stay within the plugin's capital.
     const gross = Object.values(targets).reduce((a, w) => a + Math.abs(w), 0);
@@ -93,8 +104,7 @@ export default defineStrategy({
       const target = targets[symbol] as number;
       const previous = state.weights[symbol] ?? 0;
       // Entries and exits always trade; a held position is resized only outside the band (Carver-style buffering).
-      const changesSide = Math.sign(target) !== Math.sign(previous);
-      const weight = changesSide || Math.abs(target - previous) > p.rebalanceBand * Math.max(Math.abs(target), Math.abs(previous)) ? target : previous;
+      const weight = bandedWeight(target, previous, p.rebalanceBand);
       weights[symbol] = weight;
       const held = weight === target ? '' : `, held ${weight.toFixed(2)}`;
       return {
@@ -125,20 +135,6 @@ function finiteValues(window: SeriesWindow): { values: number[]; lastTime: numbe
     }
   }
   return { values, lastTime };
-}
-
-/** Annualised sample std of the last `days` daily log returns; NaN when history is short. */
-function volatility(close: Float64Array, days: number): number {
-  if (close.length < days + 1) return Number.NaN;
-  let sum = 0;
-  let sumSquares = 0;
-  for (let i = close.length - days; i < close.length; i++) {
-    const r = Math.log((close[i] as number) / (close[i - 1] as number));
-    sum += r;
-    sumSquares += r * r;
-  }
-  const mean = sum / days;
-  return Math.sqrt(Math.max(0, (sumSquares - days * mean * mean) / (days - 1)) * TRADING_DAYS);
 }
 
 function percent(x: number): string {

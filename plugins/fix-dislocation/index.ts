@@ -1,6 +1,18 @@
-import { defineStrategy, formatDate, MS_PER_DAY, ShError, type BarWindow, type ParamValues, type SeriesWindow } from '../../core/index.js';
+import {
+  barsSince,
+  defineStrategy,
+  formatDate,
+  MS_PER_DAY,
+  sampleVolatility,
+  ShError,
+  twoSidedConfidence,
+  volatilityTargetSize,
+  zScore,
+  type BarWindow,
+  type ParamValues,
+  type SeriesWindow,
+} from '../../core/index.js';
 
-const TRADING_DAYS = 252;
 const SYMBOL = '^[A-Za-z0-9._/-]+$';
 const FIX = 'macro:LBMA-GOLD-AM';
 /** Extra rows so that London-only and New-York-only holidays still leave windowDays matched days. */
@@ -73,7 +85,7 @@ export default defineStrategy({
     const fixStale = Number.isFinite(lastFix) ? stale(lastFix, 'last fix') : undefined;
     if (fixStale) return fixStale;
     const basis = matchedBasis(fix, ctx.bars(p.referenceSymbol), p);
-    const vol = volatility(trade.close, p.volDays);
+    const vol = sampleVolatility(trade.close, p.volDays);
     if (basis.values.length < p.windowDays || !Number.isFinite(vol)) {
       return { signals: [signal(0, 0, `waiting for history: ${basis.values.length} of ${p.windowDays} matched days`)], state: FLAT };
     }
@@ -81,7 +93,7 @@ export default defineStrategy({
     if (matchStale) return matchStale;
     const { z, last, mean } = zScore(basis.values);
     const next = decide(p, state, z, trade);
-    const size = vol > 0 ? Math.min(1, p.targetVol / vol) : 0;
+    const size = volatilityTargetSize(p.targetVol, vol);
     const weight = next.side * size;
     const position = next.side === 0 ? 'flat' : `${next.side > 0 ? 'long' : 'short'} ${p.tradeSymbol} ${size.toFixed(2)}`;
     const text = `basis z ${signed(z)} (log fix/${p.referenceSymbol} ${p.reference} ${signedPercent(last)} vs ${p.windowDays}d mean ${signedPercent(mean)}, fix ${formatDate(basis.lastTime)}): ${position}${next.event}, vol ${(vol * 100).toFixed(0)}%`;
@@ -100,7 +112,7 @@ function decide(p: Params, state: FixState, z: number, trade: BarWindow): FixSta
   // z on the side of the trade: positive while the basis is still stretched in the traded direction.
   const stretch = (s: number): number => s * z;
   if (side !== 0) {
-    const held = barsSince(trade, entryTime);
+    const held = barsSince(trade.time, entryTime);
     if (stretch(side) < p.exitZ) {
       side = 0;
       event = `, exit inside ${p.exitZ}`;
@@ -149,43 +161,6 @@ function matchedBasis(fix: SeriesWindow, reference: BarWindow, p: Params): { val
     if (values.length === 1) lastTime = day;
   }
   return { values: values.reverse(), lastTime };
-}
-
-/** Bars in the window after the bar at `time`: the days a trade entered then has been held. */
-function barsSince(bars: BarWindow, time: number): number {
-  let count = 0;
-  for (let i = bars.length - 1; i >= 0 && (bars.time[i] as number) > time; i--) count++;
-  return count;
-}
-
-function zScore(values: readonly number[]): { z: number; last: number; mean: number } {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
-  const last = values[n - 1] as number;
-  return { z: sd > 0 ? (last - mean) / sd : 0, last, mean };
-}
-
-/** Annualised sample std of the last `days` daily log returns; NaN when history is short. */
-function volatility(close: Float64Array, days: number): number {
-  if (close.length < days + 1) return Number.NaN;
-  let sum = 0;
-  let sumSquares = 0;
-  for (let i = close.length - days; i < close.length; i++) {
-    const r = Math.log((close[i] as number) / (close[i - 1] as number));
-    sum += r;
-    sumSquares += r * r;
-  }
-  const mean = sum / days;
-  return Math.sqrt(Math.max(0, (sumSquares - days * mean * mean) / (days - 1)) * TRADING_DAYS);
-}
-
-/** P(|N(0,1)| < |z|), via the Abramowitz-Stegun 7.1.26 approximation of erf. */
-function twoSidedConfidence(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const k = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * k - 1.453152027) * k + 1.421413741) * k - 0.284496736) * k + 0.254829592) * k * Math.exp(-x * x);
-  return Math.min(1, Math.max(0, erf));
 }
 
 function signed(x: number): string {

@@ -1,6 +1,16 @@
-import { defineStrategy, ShError, type BarWindow, type ParamValues, type Signal } from '../../core/index.js';
+import {
+  alignedLogRatios,
+  defineStrategy,
+  fadeHysteresis,
+  sampleVolatility,
+  ShError,
+  twoSidedConfidence,
+  volatilityNeutralShares,
+  zScore,
+  type ParamValues,
+  type Signal,
+} from '../../core/index.js';
 
-const TRADING_DAYS = 252;
 const SYMBOL = '^[A-Za-z0-9._/-]+$';
 /** Extra rows fetched beyond windowDays so that a few days missing in one leg still leave windowDays aligned pairs. */
 const ALIGNMENT_SLACK = 20;
@@ -18,10 +28,6 @@ const params = {
 } as const;
 
 type Params = ParamValues<typeof params>;
-
-/** Sides of the ratio trade: SHORT_RATIO = long silver / short gold (ratio high), LONG_RATIO the reverse. */
-const SHORT_RATIO = -1;
-const LONG_RATIO = 1;
 
 export interface RatioState {
   /** -1: long silver / short gold; 1: long gold / short silver; 0: flat. */
@@ -49,16 +55,16 @@ export default defineStrategy({
     const gold = ctx.bars(p.goldSymbol);
     const silver = ctx.bars(p.silverSymbol);
     const ratios = alignedLogRatios(gold, silver, p.windowDays);
-    const goldVol = volatility(gold.close, p.volDays);
-    const silverVol = volatility(silver.close, p.volDays);
+    const goldVol = sampleVolatility(gold.close, p.volDays);
+    const silverVol = sampleVolatility(silver.close, p.volDays);
     if (ratios.length < p.windowDays || !Number.isFinite(goldVol) || !Number.isFinite(silverVol)) {
       const reason = `gsr waiting for history: ${ratios.length} of ${p.windowDays} aligned days`;
       return { signals: legs(p, 0, 0, 0, reason), state: { side: 0, blockedSide: 0 } };
     }
     const { z, last, mean } = zScore(ratios);
-    const next = decide(p, state, z);
+    const next = fadeHysteresis(p, state, z);
     // Inverse-volatility legs: each contributes the same volatility, the riskier metal gets the smaller weight.
-    const [goldShare, silverShare] = goldVol > 0 && silverVol > 0 ? [silverVol / (goldVol + silverVol), goldVol / (goldVol + silverVol)] : [0.5, 0.5];
+    const [goldShare, silverShare] = volatilityNeutralShares(goldVol, silverVol);
     const goldWeight = next.side === 0 ? 0 : next.side * p.grossExposure * goldShare;
     const silverWeight = next.side === 0 ? 0 : -next.side * p.grossExposure * silverShare;
     const position = next.side === 0 ? 'flat' : `${silverWeight > 0 ? 'long' : 'short'} ${p.silverSymbol} ${Math.abs(silverWeight).toFixed(2)} / ${goldWeight > 0 ? 'long' : 'short'} ${p.goldSymbol} ${Math.abs(goldWeight).toFixed(2)}`;
@@ -67,37 +73,6 @@ export default defineStrategy({
     return { signals: legs(p, goldWeight, silverWeight, confidence, reason), state: { side: next.side, blockedSide: next.blockedSide } };
   },
 });
-
-/** The hysteresis: enter beyond entryZ, leave inside exitZ, stop beyond stopZ and stay out until back inside entryZ. */
-function decide(p: Params, state: RatioState, z: number): RatioState & { event: string } {
-  let side = state.side;
-  let blockedSide = state.blockedSide;
-  let event = '';
-  if (blockedSide === SHORT_RATIO && z < p.entryZ) blockedSide = 0;
-  if (blockedSide === LONG_RATIO && z > -p.entryZ) blockedSide = 0;
-  // z measured on the side of the trade: positive while the ratio is still stretched in the traded direction.
-  const stretch = (s: number): number => -s * z;
-  if (side !== 0) {
-    if (p.stopLoss && stretch(side) > p.stopZ) {
-      blockedSide = side;
-      side = 0;
-      event = `, stopped beyond ${p.stopZ}`;
-    } else if (stretch(side) < p.exitZ) {
-      side = 0;
-      event = `, exit inside ${p.exitZ}`;
-    }
-  }
-  if (side === 0) {
-    for (const candidate of [SHORT_RATIO, LONG_RATIO]) {
-      const s = stretch(candidate);
-      if (s > p.entryZ && candidate !== blockedSide && !(p.stopLoss && s > p.stopZ)) {
-        side = candidate;
-        event += `, enter beyond ${p.entryZ}`;
-      }
-    }
-  }
-  return { side, blockedSide, event };
-}
 
 function legs(p: Params, goldWeight: number, silverWeight: number, confidence: number, text: string): Signal[] {
   const reason = text.slice(0, 200);
@@ -117,54 +92,6 @@ function checkParamRelations(p: Params): void {
   if (!(p.exitZ < p.entryZ)) bad('exitZ', p.exitZ, `less than entryZ (${p.entryZ})`);
   if (p.stopLoss && !(p.stopZ > p.entryZ)) bad('stopZ', p.stopZ, `greater than entryZ (${p.entryZ})`);
   if (problems.length > 0) throw new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `${problems.length} inconsistent parameter(s) for gold-silver-ratio`, { where: 'plugins.settings.gold-silver-ratio.params' }, problems);
-}
-
-/** The last `rows` values of log(gold/silver) on days both legs have a bar, oldest first. */
-function alignedLogRatios(gold: BarWindow, silver: BarWindow, rows: number): number[] {
-  const out: number[] = [];
-  let i = gold.length - 1;
-  let j = silver.length - 1;
-  while (i >= 0 && j >= 0 && out.length < rows) {
-    const goldTime = gold.time[i] as number;
-    const silverTime = silver.time[j] as number;
-    if (goldTime === silverTime) {
-      out.push(Math.log((gold.close[i] as number) / (silver.close[j] as number)));
-      i--;
-      j--;
-    } else if (goldTime > silverTime) i--;
-    else j--;
-  }
-  return out.reverse();
-}
-
-function zScore(values: readonly number[]): { z: number; last: number; mean: number } {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
-  const last = values[n - 1] as number;
-  return { z: sd > 0 ? (last - mean) / sd : 0, last, mean };
-}
-
-/** Annualised sample std of the last `days` daily log returns; NaN when history is short. */
-function volatility(close: Float64Array, days: number): number {
-  if (close.length < days + 1) return Number.NaN;
-  let sum = 0;
-  let sumSquares = 0;
-  for (let i = close.length - days; i < close.length; i++) {
-    const r = Math.log((close[i] as number) / (close[i - 1] as number));
-    sum += r;
-    sumSquares += r * r;
-  }
-  const mean = sum / days;
-  return Math.sqrt(Math.max(0, (sumSquares - days * mean * mean) / (days - 1)) * TRADING_DAYS);
-}
-
-/** P(|N(0,1)| < |z|), via the Abramowitz-Stegun 7.1.26 approximation of erf. */
-function twoSidedConfidence(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const k = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * k - 1.453152027) * k + 1.421413741) * k - 0.284496736) * k + 0.254829592) * k * Math.exp(-x * x);
-  return Math.min(1, Math.max(0, erf));
 }
 
 function signed(x: number): string {

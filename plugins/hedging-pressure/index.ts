@@ -1,6 +1,18 @@
-import { defineStrategy, formatDate, MS_PER_DAY, ShError, type ParamValues, type SeriesWindow, type Signal } from '../../core/index.js';
-
-const TRADING_DAYS = 252;
+import {
+  defineStrategy,
+  formatDate,
+  netShare,
+  percentileRank,
+  reportIsStale,
+  sampleVolatility,
+  ShError,
+  volatilityTargetSize,
+  windowMean,
+  zScore,
+  type ParamValues,
+  type SeriesWindow,
+  type Signal,
+} from '../../core/index.js';
 
 /** COMEX markets with a legacy COT series, and the ETF each is traded through. */
 const MARKETS: Readonly<Record<string, { readonly cot: string; readonly symbol: string }>> = {
@@ -71,17 +83,17 @@ export default defineStrategy({
 
 function evaluateMarket(now: number, cot: SeriesWindow, close: Float64Array, p: Params, previous: MarketPosition): { position: MarketPosition; confidence: number; reason: string } {
   const n = cot.length;
-  if (n > 0 && now - (cot.time[n - 1] as number) > p.maxReportAgeDays * MS_PER_DAY) {
+  if (reportIsStale(now, cot, p.maxReportAgeDays)) {
     return { position: FLAT, confidence: 0, reason: `stale: last report ${formatDate(cot.time[n - 1] as number)}, older than ${p.maxReportAgeDays}d` };
   }
   const needed = p.lookbackWeeks + p.averageWeeks - 1;
   const pressure = movingAverage(hedgingPressure(cot), p.averageWeeks).filter(Number.isFinite);
-  const vol = volatility(close, p.volDays);
+  const vol = sampleVolatility(close, p.volDays);
   if (n < needed || pressure.length < p.lookbackWeeks || !Number.isFinite(vol)) {
     const barsShort = close.length < p.volDays + 1 ? `, ${close.length} of ${p.volDays + 1} bars` : '';
     return { position: FLAT, confidence: 0, reason: `waiting for history: ${n} of ${needed} reports${barsShort}` };
   }
-  const z = p.measure === 'zscore' ? zScore(pressure) : normalQuantile(percentileRank(pressure, 0.5 / pressure.length));
+  const z = p.measure === 'zscore' ? zScore(pressure).z : normalQuantile(clampedPercentileRank(pressure, 0.5 / pressure.length));
   const hp = pressure[pressure.length - 1] as number;
   // de Roon et al.: the premium has the sign of hedgers' net position. Unusually high pressure while hedgers are net
   // short earns it long; unusually low pressure while hedgers are net long earns it short.
@@ -93,7 +105,7 @@ function evaluateMarket(now: number, cot: SeriesWindow, close: Float64Array, p: 
   const report = cot.time[n - 1] as number;
   let position = previous;
   if (report !== previous.report) {
-    const size = vol > 0 ? Math.min(1, p.volTarget / p.markets.length / vol) : 0;
+    const size = volatilityTargetSize(p.volTarget / p.markets.length, vol);
     position = { weight: direction * strength * size, report };
   }
   const view = position.weight === 0 ? 'flat' : `${position.weight > 0 ? 'long' : 'short'} ${Math.abs(position.weight).toFixed(2)}`;
@@ -107,44 +119,19 @@ function evaluateMarket(now: number, cot: SeriesWindow, close: Float64Array, p: 
 
 /** (comm_short - comm_long) / (comm_long + comm_short) per report: +1 all short, -1 all long; NaN without positions. */
 function hedgingPressure(cot: SeriesWindow): Float64Array {
-  const long = cot.field('comm_long');
-  const short = cot.field('comm_short');
-  return Float64Array.from({ length: cot.length }, (_, i) => {
-    const total = (long[i] as number) + (short[i] as number);
-    return total > 0 ? ((short[i] as number) - (long[i] as number)) / total : Number.NaN;
-  });
+  return netShare(cot.field('comm_short'), cot.field('comm_long'));
 }
 
 /** Trailing means of `window` values (the first window - 1 are dropped). */
 function movingAverage(values: Float64Array, window: number): number[] {
   const out: number[] = [];
-  for (let i = window - 1; i < values.length; i++) {
-    let sum = 0;
-    for (let k = i - window + 1; k <= i; k++) sum += values[k] as number;
-    out.push(sum / window);
-  }
+  for (let i = window - 1; i < values.length; i++) out.push(windowMean(values, i - window + 1, i + 1));
   return out;
 }
 
-function zScore(values: readonly number[]): number {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
-  return sd > 0 ? ((values[n - 1] as number) - mean) / sd : 0;
-}
-
 /** Percentile rank of the last value among the earlier ones (ties count half), kept within [edge, 1 - edge]. */
-function percentileRank(values: readonly number[], edge: number): number {
-  const n = values.length;
-  const last = values[n - 1] as number;
-  let below = 0;
-  let equal = 0;
-  for (let i = 0; i < n - 1; i++) {
-    if ((values[i] as number) < last) below++;
-    else if (values[i] === last) equal++;
-  }
-  const rank = n > 1 ? (below + 0.5 * equal) / (n - 1) : 0.5;
-  return Math.min(1 - edge, Math.max(edge, rank));
+function clampedPercentileRank(values: readonly number[], edge: number): number {
+  return Math.min(1 - edge, Math.max(edge, percentileRank(values)));
 }
 
 /** The standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9), for 0 < q < 1. */
@@ -177,20 +164,6 @@ function checkParamRelations(p: Params): void {
   if (p.markets.some((m) => !(m in MARKETS))) bad('markets', p.markets, `markets among ${Object.keys(MARKETS).join(', ')}`);
   if (!(p.entryZ < p.fullZ)) bad('entryZ', p.entryZ, `less than fullZ (${p.fullZ})`);
   if (problems.length > 0) throw new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `${problems.length} inconsistent parameter(s) for hedging-pressure`, { where: 'plugins.settings.hedging-pressure.params' }, problems);
-}
-
-/** Annualised sample std of the last `days` daily log returns; NaN when history is short. */
-function volatility(close: Float64Array, days: number): number {
-  if (close.length < days + 1) return Number.NaN;
-  let sum = 0;
-  let sumSquares = 0;
-  for (let i = close.length - days; i < close.length; i++) {
-    const r = Math.log((close[i] as number) / (close[i - 1] as number));
-    sum += r;
-    sumSquares += r * r;
-  }
-  const mean = sum / days;
-  return Math.sqrt(Math.max(0, (sumSquares - days * mean * mean) / (days - 1)) * TRADING_DAYS);
 }
 
 function signed(x: number): string {

@@ -1,4 +1,4 @@
-import { defineStrategy, ShError, type BarWindow, type ParamValues, type Signal } from '../../core/index.js';
+import { defineStrategy, ShError, twoSidedConfidence, windowMean, type BarWindow, type ParamValues, type Signal } from '../../core/index.js';
 
 /**
  * Floor of the innovation variance, in squared log units (a standard deviation of 0.0001%, far below a tick): a pair
@@ -170,7 +170,7 @@ function filterPair(yBars: BarWindow, xBars: BarWindow, start: PairState, p: Par
     alpha = fit.alpha;
     [pBB, pBA, pAA] = [0, 0, 0];
     // The scale at which the first predictions' Q = Vw (x^2 + 1) + Ve matches the training residuals.
-    scale = p.learnScale ? Math.max(MIN_INNOVATION_VARIANCE, mean(training.map((r) => (r.y - beta * r.x - alpha) ** 2 / (stateNoise * (r.x * r.x + 1) + p.observationNoise)))) : 1;
+    scale = p.learnScale ? Math.max(MIN_INNOVATION_VARIANCE, windowMean(training.map((r) => (r.y - beta * r.x - alpha) ** 2 / (stateNoise * (r.x * r.x + 1) + p.observationNoise)))) : 1;
     count = p.warmupDays;
     lastTime = (training.at(-1) as Row).time;
     z = 0;
@@ -204,8 +204,8 @@ function filterPair(yBars: BarWindow, xBars: BarWindow, start: PairState, p: Par
 
 /** OLS with intercept of y on x. */
 function ols(rows: readonly Row[]): { beta: number; alpha: number } {
-  const mx = mean(rows.map((r) => r.x));
-  const my = mean(rows.map((r) => r.y));
+  const mx = windowMean(rows.map((r) => r.x));
+  const my = windowMean(rows.map((r) => r.y));
   let sxx = 0;
   let sxy = 0;
   for (const r of rows) {
@@ -214,10 +214,6 @@ function ols(rows: readonly Row[]): { beta: number; alpha: number } {
   }
   const beta = sxx > 0 ? sxy / sxx : 0;
   return { beta, alpha: my - beta * mx };
-}
-
-function mean(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 /** Parse and check the pairs param: each `Y/X` with two different symbols, no pair twice. */
@@ -242,14 +238,6 @@ function parsePairs(p: Params): Pair[] {
   if (!(p.exitZ < p.entryZ)) problems.push(new ShError('SH_ERR_PLUGIN_PARAM_INVALID', 'parameter exitZ is invalid', { where: `${PARAM_PATH}.exitZ`, received: p.exitZ, expected: `less than entryZ (${p.entryZ})` }));
   if (problems.length > 0) throw new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `${problems.length} inconsistent parameter(s) for kalman-pairs`, { where: PARAM_PATH }, problems);
   return pairs;
-}
-
-/** P(|N(0,1)| < |z|), via the Abramowitz-Stegun 7.1.26 approximation of erf. */
-function twoSidedConfidence(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const k = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * k - 1.453152027) * k + 1.421413741) * k - 0.284496736) * k + 0.254829592) * k * Math.exp(-x * x);
-  return Math.min(1, Math.max(0, erf));
 }
 
 function signed(x: number): string {

@@ -1,6 +1,5 @@
-import { defineStrategy, type BarWindow, type ParamValues, type Signal } from '../../core/index.js';
+import { barsSince, defineStrategy, sampleVolatility, windowMean, zScore, type BarWindow, type ParamValues, type Signal } from '../../core/index.js';
 
-const TRADING_DAYS = 252;
 /** Closes used for RSI(2): Wilder smoothing with period 2 forgets its seed within a few days. */
 const RSI_CLOSES = 30;
 
@@ -74,18 +73,18 @@ function evaluateInstrument(bars: BarWindow, p: Params, previous: Trade): { trad
   const close = bars.close;
   const n = close.length;
   const reading = read(close, p);
-  const vol = volatility(close, p.volDays);
+  const vol = sampleVolatility(close, p.volDays);
   if (n < requiredBars(p) || !reading || !Number.isFinite(vol)) {
     return { trade: FLAT, weight: 0, confidence: 0, reason: `waiting for history: ${n} of ${requiredBars(p)} bars` };
   }
   const last = close[n - 1] as number;
-  const sma = p.trendFilter ? mean(close, n - p.trendDays, n) : Number.NaN;
+  const sma = p.trendFilter ? windowMean(close, n - p.trendDays, n) : Number.NaN;
   const trend = !p.trendFilter ? '' : last > sma ? `, above ${p.trendDays}d SMA ${sma.toFixed(2)}` : `, below ${p.trendDays}d SMA ${sma.toFixed(2)}`;
   let { side, entryTime, blockedSide } = previous;
   let event = '';
   if ((blockedSide === 1 && !reading.oversold) || (blockedSide === -1 && !reading.overbought)) blockedSide = 0;
   if (side !== 0) {
-    const heldBars = barsSince(bars, entryTime);
+    const heldBars = barsSince(bars.time, entryTime);
     if (side === 1 ? reading.revertedUp : reading.revertedDown) {
       side = 0;
       event = 'exit at the mean';
@@ -138,11 +137,7 @@ function read(close: Float64Array, p: Params): Reading | undefined {
     };
   }
   if (n < p.meanDays) return undefined;
-  const m = mean(close, n - p.meanDays, n);
-  let squares = 0;
-  for (let i = n - p.meanDays; i < n; i++) squares += ((close[i] as number) - m) ** 2;
-  const sd = Math.sqrt(squares / (p.meanDays - 1));
-  const z = sd > 0 ? ((close[n - 1] as number) - m) / sd : 0;
+  const { z, mean: m } = zScore(close.subarray(n - p.meanDays, n));
   return {
     oversold: z < -p.entryZ,
     overbought: z > p.entryZ,
@@ -180,31 +175,4 @@ function rsi2(close: Float64Array): number {
 function requiredBars(p: Params): number {
   const indicator = p.indicator === 'rsi2' ? RSI_CLOSES + 1 : p.meanDays;
   return Math.max(indicator, p.volDays + 1, p.trendFilter ? p.trendDays : 0, p.maxHoldDays + 1);
-}
-
-/** Bars in the window after the bar at `time`: the days a trade entered then has been held. */
-function barsSince(bars: BarWindow, time: number): number {
-  let count = 0;
-  for (let i = bars.length - 1; i >= 0 && (bars.time[i] as number) > time; i--) count++;
-  return count;
-}
-
-function mean(values: Float64Array, from: number, to: number): number {
-  let sum = 0;
-  for (let i = from; i < to; i++) sum += values[i] as number;
-  return sum / (to - from);
-}
-
-/** Annualised sample std of the last `days` daily log returns; NaN when history is short. */
-function volatility(close: Float64Array, days: number): number {
-  if (close.length < days + 1) return Number.NaN;
-  let sum = 0;
-  let sumSquares = 0;
-  for (let i = close.length - days; i < close.length; i++) {
-    const r = Math.log((close[i] as number) / (close[i - 1] as number));
-    sum += r;
-    sumSquares += r * r;
-  }
-  const average = sum / days;
-  return Math.sqrt(Math.max(0, (sumSquares - days * average * average) / (days - 1)) * TRADING_DAYS);
 }

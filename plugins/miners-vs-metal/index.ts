@@ -1,6 +1,16 @@
-import { defineStrategy, ShError, type BarWindow, type ParamValues, type Signal } from '../../core/index.js';
+import {
+  commonCloses,
+  defineStrategy,
+  fadeHysteresis,
+  ShError,
+  twoSidedConfidence,
+  volatilityFromVariance,
+  zScore,
+  type BarWindow,
+  type ParamValues,
+  type Signal,
+} from '../../core/index.js';
 
-const TRADING_DAYS = 252;
 const SYMBOL = '^[A-Za-z0-9._/-]+$';
 /** Extra rows fetched so that a few days missing in one leg still leave enough aligned days. */
 const ALIGNMENT_SLACK = 20;
@@ -19,10 +29,6 @@ const params = {
 } as const;
 
 type Params = ParamValues<typeof params>;
-
-/** LONG_SPREAD: long miners / short beta x metal (miners cheap, z low); SHORT_SPREAD the reverse. */
-const LONG_SPREAD = 1;
-const SHORT_SPREAD = -1;
 
 export interface MinersState {
   /** 1: long miners / short metal; -1: short miners / long metal; 0: flat. */
@@ -59,7 +65,7 @@ export default defineStrategy({
     }
     const spread = residualSpread(prices.miners, prices.metal, fit.beta, p.windowDays);
     const { z, mean, last } = zScore(spread);
-    const next = decide(p, state, z);
+    const next = fadeHysteresis(p, state, z);
     // Per unit of miners, beta units of metal hedge the common gold exposure; the hedged unit's volatility is the
     // residual volatility, so minersSize = targetVol / residualVol puts the pair at the target, within maxGross.
     const minersSize = Math.min(p.targetVol / fit.residualVol, p.maxGross / (1 + fit.beta));
@@ -75,37 +81,6 @@ export default defineStrategy({
 /** Aligned days needed: betaDays returns (betaDays + 1 prices) and windowDays spread values. */
 function requiredDays(p: Params): number {
   return Math.max(p.betaDays + 1, p.windowDays);
-}
-
-/** The hysteresis: enter beyond entryZ, leave inside exitZ, stop beyond stopZ and stay out until back inside entryZ. */
-function decide(p: Params, state: MinersState, z: number): MinersState & { event: string } {
-  let side = state.side;
-  let blockedSide = state.blockedSide;
-  let event = '';
-  if (blockedSide === SHORT_SPREAD && z < p.entryZ) blockedSide = 0;
-  if (blockedSide === LONG_SPREAD && z > -p.entryZ) blockedSide = 0;
-  // z measured on the side of the trade: positive while the spread is still stretched in the traded direction.
-  const stretch = (s: number): number => -s * z;
-  if (side !== 0) {
-    if (p.stopLoss && stretch(side) > p.stopZ) {
-      blockedSide = side;
-      side = 0;
-      event = `, stopped beyond ${p.stopZ}`;
-    } else if (stretch(side) < p.exitZ) {
-      side = 0;
-      event = `, exit inside ${p.exitZ}`;
-    }
-  }
-  if (side === 0) {
-    for (const candidate of [SHORT_SPREAD, LONG_SPREAD]) {
-      const s = stretch(candidate);
-      if (s > p.entryZ && candidate !== blockedSide && !(p.stopLoss && s > p.stopZ)) {
-        side = candidate;
-        event += `, enter beyond ${p.entryZ}`;
-      }
-    }
-  }
-  return { side, blockedSide, event };
 }
 
 function legs(p: Params, minersWeight: number, metalWeight: number, confidence: number, text: string): Signal[] {
@@ -130,22 +105,8 @@ function checkParamRelations(p: Params): void {
 
 /** Log closes of the last `rows` days on which both legs have a bar, oldest first. */
 function alignedLogPrices(miners: BarWindow, metal: BarWindow, rows: number): { miners: number[]; metal: number[] } {
-  const a: number[] = [];
-  const b: number[] = [];
-  let i = miners.length - 1;
-  let j = metal.length - 1;
-  while (i >= 0 && j >= 0 && a.length < rows) {
-    const minersTime = miners.time[i] as number;
-    const metalTime = metal.time[j] as number;
-    if (minersTime === metalTime) {
-      a.push(Math.log(miners.close[i] as number));
-      b.push(Math.log(metal.close[j] as number));
-      i--;
-      j--;
-    } else if (minersTime > metalTime) i--;
-    else j--;
-  }
-  return { miners: a.reverse(), metal: b.reverse() };
+  const [a, b] = commonCloses([miners, metal], rows) as [number[], number[]];
+  return { miners: a.map((close) => Math.log(close)), metal: b.map((close) => Math.log(close)) };
 }
 
 /**
@@ -175,7 +136,7 @@ function regressReturns(miners: readonly number[], metal: readonly number[], day
   const beta = sxx > 0 ? sxy / sxx : 0;
   // Residual sum of squares of the fit, with two fitted parameters.
   const residualVariance = Math.max(0, syy - beta * sxy) / Math.max(1, days - 2);
-  return { beta, residualVol: Math.sqrt(residualVariance * TRADING_DAYS) };
+  return { beta, residualVol: volatilityFromVariance(residualVariance) };
 }
 
 /** log(miners) - beta log(metal) over the last `days` aligned days, with the current beta for the whole window. */
@@ -184,22 +145,6 @@ function residualSpread(miners: readonly number[], metal: readonly number[], bet
   const out: number[] = [];
   for (let k = n - days; k < n; k++) out.push((miners[k] as number) - beta * (metal[k] as number));
   return out;
-}
-
-function zScore(values: readonly number[]): { z: number; last: number; mean: number } {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
-  const last = values[n - 1] as number;
-  return { z: sd > 0 ? (last - mean) / sd : 0, last, mean };
-}
-
-/** P(|N(0,1)| < |z|), via the Abramowitz-Stegun 7.1.26 approximation of erf. */
-function twoSidedConfidence(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const k = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * k - 1.453152027) * k + 1.421413741) * k - 0.284496736) * k + 0.254829592) * k * Math.exp(-x * x);
-  return Math.min(1, Math.max(0, erf));
 }
 
 function signed(x: number): string {

@@ -1,6 +1,4 @@
-import { defineStrategy, normalCdf, type BarWindow, type ParamValues } from '../../core/index.js';
-
-const TRADING_DAYS = 252;
+import { defineStrategy, normalCdf, TRADING_DAYS_PER_YEAR, volatilityTargetSize, type BarWindow, type ParamValues } from '../../core/index.js';
 
 const params = {
   symbol: { type: 'string', default: 'GLD', pattern: '^[A-Za-z0-9._/-]+$', description: 'The instrument held overnight.' },
@@ -35,9 +33,9 @@ export default defineStrategy({
     if (bars.length < requiredBars(p)) return flat(0, `overnight ${p.symbol} waiting for history: ${bars.length} of ${requiredBars(p)} bars`);
     const overnight = sessionStats(bars, p.filterDays, 'overnight');
     const intraday = sessionStats(bars, p.filterDays, 'intraday');
-    const vol = sessionStats(bars, p.volDays, 'overnight').sd * Math.sqrt(TRADING_DAYS);
+    const vol = sessionStats(bars, p.volDays, 'overnight').sd * Math.sqrt(TRADING_DAYS_PER_YEAR);
     const on = p.filter === 'none' || overnight.t >= p.minTStat;
-    const size = vol > 0 ? Math.min(1, p.volTarget / vol) : 0;
+    const size = volatilityTargetSize(p.volTarget, vol);
     const closeWeight = on ? size : 0;
     const evidence = `${p.filterDays}d night ${bp(overnight.mean)} t ${signed(overnight.t, 1)}, day ${bp(intraday.mean)}`;
     const decision = on ? `long ${closeWeight.toFixed(2)} close-to-open` : `flat (t < ${p.minTStat})`;

@@ -1,6 +1,23 @@
-import { defineStrategy, ShError, type BarWindow, type ParamValues, type SeriesWindow, type Signal } from '../../core/index.js';
+import {
+  alignedLogRatios,
+  bandedWeight,
+  commonCloses,
+  covarianceMatrix,
+  defineStrategy,
+  lagDifferences,
+  lagLogChanges,
+  logReturns,
+  portfolioVariance,
+  ShError,
+  volatilityFromVariance,
+  zScore,
+  zScoreAroundZero,
+  type BarWindow,
+  type ParamValues,
+  type SeriesWindow,
+  type Signal,
+} from '../../core/index.js';
 
-const TRADING_DAYS = 252;
 const SYMBOL = '^[A-Za-z0-9._/-]+$';
 const REAL_RATE = 'macro:DFII10';
 /** Extra rows beyond the longest lookback so that a few days missing in one leg still leave enough aligned days. */
@@ -82,8 +99,7 @@ export default defineStrategy({
     const signals: Signal[] = symbols.map((symbol, i) => {
       const target = clamp(blend.weights[i] as number);
       const previous = state.weights[symbol] ?? 0;
-      const changesSide = Math.sign(target) !== Math.sign(previous);
-      const weight = changesSide || Math.abs(target - previous) > p.rebalanceBand * Math.max(Math.abs(target), Math.abs(previous)) ? target : previous;
+      const weight = bandedWeight(target, previous, p.rebalanceBand);
       weights[symbol] = weight;
       const parts = subSignals.map((s) => `${s.name} ${signed(s.strength[i] as number)}`).join(' ');
       return {
@@ -143,7 +159,7 @@ function macroSignal(realRate: SeriesWindow, dollar: SeriesWindow, p: Params): S
  */
 function blendToTarget(subSignals: readonly SubSignal[], covariance: Covariance, volTarget: number): { weights: number[]; vol: number; conviction: number } {
   const n = covariance.length;
-  const sigma = covariance.map((row, i) => Math.sqrt((row[i] as number) * TRADING_DAYS));
+  const sigma = covariance.map((row, i) => volatilityFromVariance(row[i] as number));
   const blend = new Array<number>(n).fill(0);
   const share = 1 / Math.sqrt(subSignals.length);
   const perUnitRisk = (strength: readonly number[]): number[] => strength.map((s, i) => ((sigma[i] as number) > 0 ? s / (sigma[i] as number) : 0));
@@ -166,48 +182,20 @@ type Covariance = number[][];
 
 /** Annualised ex-ante volatility of weights w under a daily covariance. */
 function portfolioVol(w: readonly number[], covariance: Covariance): number {
-  let variance = 0;
-  for (let a = 0; a < w.length; a++) for (let b = 0; b < w.length; b++) variance += (w[a] as number) * (w[b] as number) * ((covariance[a] as number[])[b] as number);
-  return Math.sqrt(Math.max(0, variance) * TRADING_DAYS);
+  return volatilityFromVariance(Math.max(0, portfolioVariance(w, covariance)));
 }
 
 /** Daily covariance of log returns over the last `days` dates on which every window has a bar; undefined if too few. */
 function covarianceOf(windows: readonly BarWindow[], days: number): Covariance | undefined {
-  const closes = alignedCloses(windows, days + 1);
-  if (!closes) return undefined;
-  const returns = closes.map((c) => Array.from({ length: days }, (_, i) => Math.log((c[i + 1] as number) / (c[i] as number))));
-  const means = returns.map((r) => r.reduce((a, b) => a + b, 0) / days);
-  return returns.map((x, a) => returns.map((y, b) => x.reduce((sum, xi, i) => sum + (xi - (means[a] as number)) * ((y[i] as number) - (means[b] as number)), 0) / (days - 1)));
-}
-
-/** Closes of each window on the last `rows` dates all of them have, oldest first; undefined if fewer. */
-function alignedCloses(windows: readonly BarWindow[], rows: number): number[][] | undefined {
-  const out: number[][] = windows.map(() => []);
-  const cursor = windows.map((w) => w.length - 1);
-  while ((out[0] as number[]).length < rows && cursor.every((i) => i >= 0)) {
-    const latest = Math.min(...windows.map((w, k) => w.time[cursor[k] as number] as number));
-    windows.forEach((w, k) => {
-      while ((cursor[k] as number) >= 0 && (w.time[cursor[k] as number] as number) > latest) cursor[k] = (cursor[k] as number) - 1;
-    });
-    if (cursor.some((i) => i < 0)) break;
-    if (windows.every((w, k) => (w.time[cursor[k] as number] as number) === latest)) {
-      windows.forEach((w, k) => {
-        (out[k] as number[]).push(w.close[cursor[k] as number] as number);
-        cursor[k] = (cursor[k] as number) - 1;
-      });
-    }
-  }
-  return (out[0] as number[]).length < rows ? undefined : out.map((c) => c.reverse());
+  const closes = commonCloses(windows, days + 1);
+  if ((closes[0] as number[]).length < days + 1) return undefined;
+  return covarianceMatrix(closes.map((c) => logReturns(c)));
 }
 
 /** z-score of the last log(a/b) against its last `days` aligned values; NaN without the history. */
 function ratioZ(a: BarWindow, b: BarWindow, days: number): number {
-  const closes = alignedCloses([a, b], days);
-  if (!closes) return Number.NaN;
-  const ratios = (closes[0] as number[]).map((x, i) => Math.log(x / ((closes[1] as number[])[i] as number)));
-  const mean = ratios.reduce((s, r) => s + r, 0) / days;
-  const sd = Math.sqrt(ratios.reduce((s, r) => s + (r - mean) ** 2, 0) / (days - 1));
-  return sd > 0 ? ((ratios[days - 1] as number) - mean) / sd : 0;
+  const ratios = alignedLogRatios(a, b, days);
+  return ratios.length < days ? Number.NaN : zScore(ratios).z;
 }
 
 /**
@@ -217,13 +205,10 @@ function ratioZ(a: BarWindow, b: BarWindow, days: number): number {
  */
 function changeZ(values: Float64Array, lag: number, logChange: boolean): { change: number; z: number } | undefined {
   const clean = Array.from(values).filter((v) => Number.isFinite(v) && (!logChange || v > 0));
-  const changes: number[] = [];
-  for (let i = lag; i < clean.length; i++) changes.push(logChange ? Math.log((clean[i] as number) / (clean[i - lag] as number)) : (clean[i] as number) - (clean[i - lag] as number));
+  const changes = logChange ? lagLogChanges(clean, lag) : lagDifferences(clean, lag);
   if (changes.length < 20) return undefined;
-  const change = changes[changes.length - 1] as number;
   // The std around zero: a trending window should not make its own trend look normal.
-  const sd = Math.sqrt(changes.reduce((s, c) => s + c * c, 0) / changes.length);
-  return { change, z: sd > 0 ? change / sd : 0 };
+  return { change: changes[changes.length - 1] as number, z: zScoreAroundZero(changes) };
 }
 
 /** Cross-parameter rules the per-parameter bounds cannot express. */

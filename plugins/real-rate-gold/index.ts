@@ -1,6 +1,18 @@
-import { defineStrategy, formatDate, MS_PER_DAY, ShError, type BarWindow, type ParamValues, type SeriesWindow, type Signal } from '../../core/index.js';
+import {
+  ageExceedsDays,
+  bandedWeight,
+  defineStrategy,
+  formatDate,
+  sampleVolatility,
+  ShError,
+  valueAsOf,
+  volatilityTargetSize,
+  type BarWindow,
+  type ParamValues,
+  type SeriesWindow,
+  type Signal,
+} from '../../core/index.js';
 
-const TRADING_DAYS = 252;
 const SYMBOL = '^[A-Za-z0-9._/-]+$';
 const REAL_YIELD = 'macro:DFII10';
 /** Extra rows of the yield fetched beyond the regression window, so holidays of one calendar still leave a full window. */
@@ -55,12 +67,12 @@ export default defineStrategy({
     const yields = ctx.series(REAL_YIELD);
     const flat = (reason: string): { signals: Signal[]; state: RealRateGoldState } => ({ signals: [{ symbol: p.symbol, weight: 0, confidence: 0, reason: reason.slice(0, 200) }], state: { weight: 0 } });
     const lastYieldTime = yields.length > 0 ? (yields.time[yields.length - 1] as number) : Number.NaN;
-    if (yields.length > 0 && ctx.now - (yields.available[yields.length - 1] as number) > p.maxDataAgeDays * MS_PER_DAY) {
+    if (yields.length > 0 && ageExceedsDays(ctx.now, yields.available[yields.length - 1] as number, p.maxDataAgeDays)) {
       return flat(`rr-gold ${REAL_YIELD} stale: last value ${formatDate(lastYieldTime)}, older than ${p.maxDataAgeDays}d`);
     }
     const pairs = alignedPairs(bars, yields, p.windowDays);
     const trendRows = p.trendWeeks * ROWS_PER_WEEK;
-    const vol = volatility(bars.close, p.volDays);
+    const vol = sampleVolatility(bars.close, p.volDays);
     if (pairs.x.length < p.windowDays || yields.length <= trendRows || !Number.isFinite(vol)) {
       const barsShort = bars.length < p.volDays + 1 ? `, ${bars.length} of ${p.volDays + 1} bars` : '';
       return flat(`rr-gold waiting for history: ${pairs.x.length} of ${p.windowDays} aligned days${barsShort}`);
@@ -73,9 +85,9 @@ export default defineStrategy({
     const change = (realYield[realYield.length - 1] as number) - (realYield[realYield.length - 1 - trendRows] as number);
     const trend = change < -p.trendThreshold ? 1 : change > p.trendThreshold ? -1 : 0;
     const score = p.valueWeight * value + (1 - p.valueWeight) * trend;
-    const size = vol > 0 ? Math.min(1, p.volTarget / vol) : 0;
+    const size = volatilityTargetSize(p.volTarget, vol);
     const target = (score < 0 && !p.allowShort ? 0 : score) * size;
-    const weight = banded(target, state.weight, p.rebalanceBand);
+    const weight = bandedWeight(target, state.weight, p.rebalanceBand);
     const held = weight === target ? '' : ` held ${fixed(weight)}`;
     const model = valueActive ? `z ${signed(fit.z)}` : `value off (beta ${signed(fit.beta)})`;
     const reason = `rr-gold DFII10 ${fixed(realYield[realYield.length - 1] as number)} (${p.trendWeeks}w ${signed(change)}), beta ${signed(fit.beta)} R2 ${fit.r2.toFixed(2)}, ${model}: value ${signed(value)} trend ${signed(trend)} -> score ${signed(score)}, vol ${percent(vol)} -> ${fixed(target)}${held}`;
@@ -102,12 +114,9 @@ function alignedPairs(bars: BarWindow, yields: SeriesWindow, rows: number): { x:
   const x: number[] = [];
   const y: number[] = [];
   const value = yields.field('value');
-  let j = yields.length - 1;
   for (let i = bars.length - 1; i >= 0 && x.length < rows; i--) {
-    const at = bars.available[i] as number;
-    while (j >= 0 && (yields.available[j] as number) > at) j--;
-    if (j < 0) break;
-    const realYield = value[j] as number;
+    // NaN before the first yield was available, which then holds for every older bar too.
+    const realYield = valueAsOf(yields.available, value, bars.available[i] as number);
     const close = bars.close[i] as number;
     if (Number.isFinite(realYield) && close > 0) {
       x.push(realYield);
@@ -146,26 +155,6 @@ function regress(x: readonly number[], y: readonly number[]): Fit {
   const residualSd = Math.sqrt(residualSquares / (n - 2));
   const last = (y[n - 1] as number) - meanY - beta * ((x[n - 1] as number) - meanX);
   return { beta, r2: syy > 0 ? 1 - residualSquares / syy : 0, xVariance: sxx / (n - 1), residualSd, z: residualSd > 0 ? last / residualSd : 0 };
-}
-
-/** Keep the previous weight unless the target changes side or moves by more than `band` of the larger of the two. */
-function banded(target: number, previous: number, band: number): number {
-  if (Math.sign(target) !== Math.sign(previous)) return target;
-  return Math.abs(target - previous) > band * Math.max(Math.abs(target), Math.abs(previous)) ? target : previous;
-}
-
-/** Annualised sample std of the last `days` daily log returns; NaN when history is short. */
-function volatility(close: Float64Array, days: number): number {
-  if (close.length < days + 1) return Number.NaN;
-  let sum = 0;
-  let sumSquares = 0;
-  for (let i = close.length - days; i < close.length; i++) {
-    const r = Math.log((close[i] as number) / (close[i - 1] as number));
-    sum += r;
-    sumSquares += r * r;
-  }
-  const mean = sum / days;
-  return Math.sqrt(Math.max(0, (sumSquares - days * mean * mean) / (days - 1)) * TRADING_DAYS);
 }
 
 function clamp(x: number, low: number, high: number): number {

@@ -1,6 +1,5 @@
-import { defineStrategy, formatDate, type ParamValues } from '../../core/index.js';
+import { barsSince, defineStrategy, formatDate, sampleVolatility, volatilityTargetSize, type ParamValues } from '../../core/index.js';
 
-const TRADING_DAYS = 252;
 /** Extra rows beyond the detector's needs, so a few evaluations missed in a row are caught up from the window. */
 const CATCH_UP_SLACK = 20;
 /** Run-length probabilities below this are dropped from the state (they cannot matter at a 1e-2 threshold). */
@@ -71,18 +70,14 @@ export default defineStrategy({
     const detections = [...returns.detections, ...vix.detections];
     const lastDetection = detections.length > 0 ? Math.max(state.lastDetection ?? -Infinity, ...detections) : state.lastDetection;
     const next: RegimeState = { returns: returns.state, vix: vix.state, lastDetection };
-    const vol = volatility(bars.close, p.volDays);
+    const vol = sampleVolatility(bars.close, p.volDays);
     if (!returns.state || (p.useVix && !vix.state) || !Number.isFinite(vol)) {
       const reason = `regime ${p.symbol} waiting for history: ${bars.length} of ${requiredRows(p) - p.maxRunLength} bars${p.useVix ? ' and VIX rows' : ''}`;
       return { signals: [{ symbol: p.symbol, weight: 0, confidence: 0, reason }], state: next };
     }
-    let since = Number.POSITIVE_INFINITY;
-    if (lastDetection !== null) {
-      since = 0;
-      for (let i = bars.length - 1; i >= 0 && (bars.time[i] as number) > lastDetection; i--) since++;
-    }
+    const since = lastDetection === null ? Number.POSITIVE_INFINITY : barsSince(bars.time, lastDetection);
     const multiplier = p.cutTo + (1 - p.cutTo) * Math.min(1, since / p.restoreDays);
-    const base = vol > 0 ? Math.min(1, p.volTarget / vol) : 0;
+    const base = volatilityTargetSize(p.volTarget, vol);
     const weight = base * multiplier;
     const change = Math.max(returns.state.changeProbability, vix.state?.changeProbability ?? 0);
     const detectors = `P(run<=${p.recentDays}d) ret ${returns.state.changeProbability.toFixed(2)}${vix.state ? ` VIX ${vix.state.changeProbability.toFixed(2)}` : ''}`;
@@ -210,18 +205,4 @@ function logGamma(x: number): number {
   const t = y + 7.5;
   for (let i = 1; i < 9; i++) a += (c[i] as number) / (y + i);
   return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(a);
-}
-
-/** Annualised sample std of the last `days` daily log returns; NaN when history is short. */
-function volatility(close: Float64Array, days: number): number {
-  if (close.length < days + 1) return Number.NaN;
-  let sum = 0;
-  let sumSquares = 0;
-  for (let i = close.length - days; i < close.length; i++) {
-    const r = Math.log((close[i] as number) / (close[i - 1] as number));
-    sum += r;
-    sumSquares += r * r;
-  }
-  const mean = sum / days;
-  return Math.sqrt(Math.max(0, (sumSquares - days * mean * mean) / (days - 1)) * TRADING_DAYS);
 }

@@ -1,7 +1,16 @@
-import { defineStrategy, normalCdf, ShError, type ParamValues, type Signal } from '../../core/index.js';
+import {
+  defineStrategy,
+  meanAndVariance,
+  MS_PER_DAY,
+  normalCdf,
+  sampleVolatility,
+  ShError,
+  TRADING_DAYS_PER_YEAR,
+  volatilityTargetSize,
+  type ParamValues,
+  type Signal,
+} from '../../core/index.js';
 
-const TRADING_DAYS = 252;
-const MS_PER_DAY = 86_400_000;
 const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 const params = {
@@ -38,14 +47,14 @@ export default defineStrategy({
   params,
   needs: (p) => {
     checkParamRelations(p);
-    return { bars: p.universe, history: p.maxYears * TRADING_DAYS + p.volDays + 1 };
+    return { bars: p.universe, history: p.maxYears * TRADING_DAYS_PER_YEAR + p.volDays + 1 };
   },
   init: (): Record<string, never> => ({}),
   evaluate(ctx, p, state) {
     const signals: Signal[] = p.universe.map((symbol) => {
       const bars = ctx.bars(symbol);
       const close = bars.close;
-      const vol = volatility(close, p.volDays);
+      const vol = sampleVolatility(close, p.volDays);
       if (!Number.isFinite(vol)) {
         return { symbol, weight: 0, confidence: 0, reason: `season ${symbol} waiting for history: ${close.length} of ${p.volDays + 1} bars` };
       }
@@ -73,7 +82,7 @@ export default defineStrategy({
         else parts.push('outside ToM');
       }
       direction = Math.max(-1, Math.min(1, direction));
-      const size = vol > 0 ? Math.min(1, p.volTarget / p.universe.length / vol) : 0;
+      const size = volatilityTargetSize(p.volTarget / p.universe.length, vol);
       const weight = direction * size;
       const position = weight === 0 ? 'flat' : `${weight > 0 ? 'long' : 'short'} ${Math.abs(weight).toFixed(2)}`;
       return {
@@ -146,8 +155,8 @@ function turnOfMonthStats(split: MonthSplit, close: Float64Array, before: number
 function statsOf(returns: readonly number[]): PeriodStats {
   const count = returns.length;
   if (count < 2) return { mean: count === 1 ? (returns[0] as number) : 0, t: 0, count };
-  const mean = returns.reduce((a, b) => a + b, 0) / count;
-  const sd = Math.sqrt(returns.reduce((a, r) => a + (r - mean) ** 2, 0) / (count - 1));
+  const { mean, variance } = meanAndVariance(returns);
+  const sd = Math.sqrt(variance);
   return { mean, t: sd > 0 ? mean / (sd / Math.sqrt(count)) : 0, count };
 }
 
@@ -205,20 +214,6 @@ function civilMonthKey(day: number): number {
 
 function civilMonth(day: number): number {
   return (civilMonthKey(day) % 12) + 1;
-}
-
-/** Annualised sample std of the last `days` daily log returns; NaN when history is short. */
-function volatility(close: Float64Array, days: number): number {
-  if (close.length < days + 1) return Number.NaN;
-  let sum = 0;
-  let sumSquares = 0;
-  for (let i = close.length - days; i < close.length; i++) {
-    const r = Math.log((close[i] as number) / (close[i - 1] as number));
-    sum += r;
-    sumSquares += r * r;
-  }
-  const mean = sum / days;
-  return Math.sqrt(Math.max(0, (sumSquares - days * mean * mean) / (days - 1)) * TRADING_DAYS);
 }
 
 function signed(x: number, digits: number): string {

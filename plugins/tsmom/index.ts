@@ -1,7 +1,4 @@
-import { defineStrategy, type ParamValues, type Signal } from '../../core/index.js';
-
-/** Trading days per year, for annualising daily volatility. */
-const TRADING_DAYS = 252;
+import { bandedWeight, defineStrategy, ewmaVolatility, logReturnStats, sampleVolatility, twoSidedConfidence, type ParamValues, type Signal } from '../../core/index.js';
 
 const params = {
   universe: { type: 'symbols', default: ['GLD', 'SLV', 'PPLT', 'IAU'], minItems: 1, maxItems: 50, description: 'Instruments traded, each on its own trend.' },
@@ -42,7 +39,7 @@ export default defineStrategy({
     const signals: Signal[] = p.universe.map((symbol) => {
       const close = ctx.bars(symbol).close;
       const trend = lookbackReturn(close, p.lookbackDays, skipDays);
-      const vol = p.volEstimator === 'ewma' ? ewmaVolatility(close, p.volDays) : windowVolatility(close, p.volDays);
+      const vol = p.volEstimator === 'ewma' ? ewmaVolatility(close, p.volDays) : sampleVolatility(close, p.volDays);
       if (!trend || !Number.isFinite(vol) || close.length < requiredBars(p)) {
         weights[symbol] = 0;
         return { symbol, weight: 0, confidence: 0, reason: `tsmom waiting for history: ${close.length} of ${requiredBars(p)} bars` };
@@ -51,8 +48,7 @@ export default defineStrategy({
       const previous = state.weights[symbol] ?? 0;
       // A relative band (Carver-style buffering): entries, exits and sign flips always trade, resizing of a
       // held position only when it moves by more than rebalanceBand of its size.
-      const changesSide = Math.sign(target) !== Math.sign(previous);
-      const weight = changesSide || Math.abs(target - previous) > p.rebalanceBand * Math.max(Math.abs(target), Math.abs(previous)) ? target : previous;
+      const weight = bandedWeight(target, previous, p.rebalanceBand);
       weights[symbol] = weight;
       const span = `${p.lookbackDays}d${skipDays > 0 ? ` skip ${skipDays}d` : ''}`;
       const held = weight === target ? '' : `, held ${weight.toFixed(2)} (band ${p.rebalanceBand})`;
@@ -77,68 +73,12 @@ function lookbackReturn(close: Float64Array, lookback: number, skip: number): { 
   const end = close.length - 1 - skip;
   const start = end - lookback;
   if (start < 0) return undefined;
-  let sum = 0;
-  let sumSquares = 0;
-  for (let i = start + 1; i <= end; i++) {
-    const r = Math.log((close[i] as number) / (close[i - 1] as number));
-    sum += r;
-    sumSquares += r * r;
-  }
-  const mean = sum / lookback;
-  const sd = Math.sqrt(Math.max(0, (sumSquares - lookback * mean * mean) / (lookback - 1)));
+  const { sum, variance } = logReturnStats(close, lookback, end + 1);
+  const sd = Math.sqrt(variance);
   if (!Number.isFinite(sum) || !Number.isFinite(sd)) return undefined;
   // t of the mean daily return; a noiseless trend is capped rather than infinite.
   const tStat = sd > 0 ? sum / (sd * Math.sqrt(lookback)) : Math.sign(sum) * 10;
   return { logReturn: sum, tStat: Math.max(-10, Math.min(10, tStat)) };
-}
-
-/**
- * Annualised EWMA volatility of daily log returns, centre of mass `centreOfMass` days (decay com / (com + 1)),
- * demeaned by the EWMA mean as in Moskowitz-Ooi-Pedersen. Uses every return of the window; NaN when there are
- * fewer than `centreOfMass` returns.
- */
-function ewmaVolatility(close: Float64Array, centreOfMass: number): number {
-  const returns = close.length - 1;
-  if (returns < centreOfMass) return Number.NaN;
-  const decay = centreOfMass / (centreOfMass + 1);
-  let weightSum = 0;
-  let mean = 0;
-  let w = 1;
-  for (let i = close.length - 1; i >= 1; i--, w *= decay) {
-    mean += w * Math.log((close[i] as number) / (close[i - 1] as number));
-    weightSum += w;
-  }
-  mean /= weightSum;
-  let variance = 0;
-  w = 1;
-  for (let i = close.length - 1; i >= 1; i--, w *= decay) {
-    const r = Math.log((close[i] as number) / (close[i - 1] as number)) - mean;
-    variance += w * r * r;
-  }
-  return Math.sqrt((variance / weightSum) * TRADING_DAYS);
-}
-
-/** Annualised sample standard deviation of the last `days` daily log returns; NaN when history is short. */
-function windowVolatility(close: Float64Array, days: number): number {
-  if (close.length < days + 1 || days < 2) return Number.NaN;
-  let sum = 0;
-  let sumSquares = 0;
-  for (let i = close.length - days; i < close.length; i++) {
-    const r = Math.log((close[i] as number) / (close[i - 1] as number));
-    sum += r;
-    sumSquares += r * r;
-  }
-  const mean = sum / days;
-  return Math.sqrt(Math.max(0, (sumSquares - days * mean * mean) / (days - 1)) * TRADING_DAYS);
-}
-
-/** P(|N(0,1)| < |t|): 0 for no evidence of a trend, near 1 for a strong one. */
-function twoSidedConfidence(t: number): number {
-  const x = Math.abs(t) / Math.SQRT2;
-  // Abramowitz-Stegun 7.1.26 approximation of erf, error below 1.5e-7.
-  const k = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * k - 1.453152027) * k + 1.421413741) * k - 0.284496736) * k + 0.254829592) * k * Math.exp(-x * x);
-  return Math.min(1, Math.max(0, erf));
 }
 
 function percent(x: number): string {

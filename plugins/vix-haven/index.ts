@@ -1,6 +1,19 @@
-import { defineStrategy, formatDate, MS_PER_DAY, ShError, type BarWindow, type ParamValues, type Signal } from '../../core/index.js';
+import {
+  ageExceedsDays,
+  bandedWeight,
+  defineStrategy,
+  formatDate,
+  meanAndVariance,
+  MS_PER_DAY,
+  ShError,
+  volatilityFromVariance,
+  volatilityTargetSize,
+  zScore,
+  type BarWindow,
+  type ParamValues,
+  type Signal,
+} from '../../core/index.js';
 
-const TRADING_DAYS = 252;
 const SYMBOL = '^[A-Za-z0-9._/-]+$';
 const VIX = 'macro:VIX';
 
@@ -62,14 +75,14 @@ export default defineStrategy({
       signals: symbols.map((symbol) => ({ symbol, weight: 0, confidence: 0, reason: reason.slice(0, 200) })),
       state: { mode: next.mode, since: next.since, weights: {} },
     });
-    if (n > 0 && ctx.now - (vix.available[n - 1] as number) > p.maxDataAgeDays * MS_PER_DAY) {
+    if (n > 0 && ageExceedsDays(ctx.now, vix.available[n - 1] as number, p.maxDataAgeDays)) {
       return flat(`vix-haven ${VIX} stale: last close ${formatDate(vix.time[n - 1] as number)}, older than ${p.maxDataAgeDays}d`, state);
     }
     const needed = Math.max(p.zWindowDays, p.risingDays + 1);
     if (n < needed) return flat(`vix-haven waiting for history: ${n} of ${needed} VIX closes`, state);
     const level = vix.field('value');
     const last = level[n - 1] as number;
-    const z = zScore(level);
+    const z = zScore(level).z;
     const change = last - (level[n - 1 - p.risingDays] as number);
     const now = vix.time[n - 1] as number;
     const held = state.since === null ? Number.POSITIVE_INFINITY : businessDaysBetween(state.since, now, p.minHoldDays);
@@ -88,12 +101,12 @@ export default defineStrategy({
     const bars = symbols.map((symbol) => ctx.bars(symbol));
     const vol = allocationVolatility(bars, symbols.map((symbol) => base[symbol] as number), p.volDays);
     if (!Number.isFinite(vol)) return flat(`vix-haven waiting for history: fewer than ${p.volDays + 1} days with all of ${symbols.join(', ')}`, { mode, since });
-    const scale = vol > 0 ? Math.min(1, p.volTarget / vol) : 0;
+    const scale = volatilityTargetSize(p.volTarget, vol);
     // Confidence: how far the VIX is from the threshold that would switch the regime, in z units (a rough guide).
     const confidence = Math.min(1, Math.abs(z - (mode === 'haven' ? p.calmZ : p.spikeZ)) / 2);
     const event = mode === state.mode ? `${mode} since ${formatDate(since)}` : `${state.mode} -> ${mode}`;
     const weights: Record<string, number> = {};
-    for (const symbol of symbols) weights[symbol] = banded((base[symbol] as number) * scale, state.weights[symbol] ?? 0, p.rebalanceBand);
+    for (const symbol of symbols) weights[symbol] = bandedWeight((base[symbol] as number) * scale, state.weights[symbol] ?? 0, p.rebalanceBand);
     const allocation = symbols.map((symbol) => `${symbol} ${(weights[symbol] as number).toFixed(2)}`).join(' ');
     const reason = `vix-haven VIX ${last.toFixed(1)} z ${signed(z)} ${p.risingDays}d ${signed(change)}${spike ? ' spike' : calm ? ' calm' : ''}: ${event}, vol ${(vol * 100).toFixed(0)}% x${scale.toFixed(2)} -> ${allocation}`;
     return { signals: symbols.map((symbol) => ({ symbol, weight: weights[symbol] as number, confidence, reason: reason.slice(0, 200) })), state: { mode, since, weights } };
@@ -113,18 +126,6 @@ function checkParamRelations(p: Params): void {
   const haven = p.havenGoldWeight + p.havenBondWeight + p.havenEquityWeight;
   if (haven > 1) bad('havenGoldWeight', haven, 'havenGoldWeight + havenBondWeight + havenEquityWeight at most 1');
   if (problems.length > 0) throw new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `${problems.length} inconsistent parameter(s) for vix-haven`, { where: 'plugins.settings.vix-haven.params' }, problems);
-}
-
-/** z-score of the last value against the whole window (sample standard deviation). */
-function zScore(values: Float64Array): number {
-  const n = values.length;
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += values[i] as number;
-  const mean = sum / n;
-  let squares = 0;
-  for (let i = 0; i < n; i++) squares += ((values[i] as number) - mean) ** 2;
-  const sd = Math.sqrt(squares / (n - 1));
-  return sd > 0 ? ((values[n - 1] as number) - mean) / sd : 0;
 }
 
 /**
@@ -154,15 +155,7 @@ function allocationVolatility(bars: readonly BarWindow[], weights: readonly numb
     if (complete) returns.push(r);
   }
   if (returns.length < days) return Number.NaN;
-  const mean = returns.reduce((a, b) => a + b, 0) / days;
-  const variance = returns.reduce((a, b) => a + (b - mean) ** 2, 0) / (days - 1);
-  return Math.sqrt(variance * TRADING_DAYS);
-}
-
-/** Keep the previous weight unless the target changes side or moves by more than `band` of the larger of the two. */
-function banded(target: number, previous: number, band: number): number {
-  if (Math.sign(target) !== Math.sign(previous)) return target;
-  return Math.abs(target - previous) > band * Math.max(Math.abs(target), Math.abs(previous)) ? target : previous;
+  return volatilityFromVariance(meanAndVariance(returns).variance);
 }
 
 /** Weekdays after `from` up to and including `to`, counted up to `cap` (enough to compare with it). */

@@ -1,6 +1,18 @@
-import { defineStrategy, formatDate, MS_PER_DAY, type BarWindow, type ParamValues, type Signal } from '../../core/index.js';
+import {
+  commonCloses,
+  covarianceMatrix,
+  defineStrategy,
+  formatDate,
+  inverseVolatilityWeights,
+  logReturns,
+  MS_PER_DAY,
+  portfolioVariance,
+  TRADING_DAYS_PER_YEAR,
+  type BarWindow,
+  type ParamValues,
+  type Signal,
+} from '../../core/index.js';
 
-const TRADING_DAYS = 252;
 /** An instrument whose last bar is this many calendar days older than the newest bar of the universe is left out. */
 const STALE_DAYS = 7;
 /** Confidence of every held weight: an allocation, not a forecast of direction. */
@@ -101,17 +113,13 @@ function rebalanceDue(p: Params, state: RiskParityState, allocation: Allocation 
 function allocate(windows: readonly BarWindow[], symbols: readonly string[], p: Params): Allocation | undefined {
   const returns = commonReturns(windows, p.volDays);
   if (!returns) return undefined;
-  const n = symbols.length;
-  const covariance = covarianceMatrix(returns);
+  // Annualised sample covariance of the return series.
+  const covariance = covarianceMatrix(returns).map((row) => row.map((c) => c * TRADING_DAYS_PER_YEAR));
   const vols = covariance.map((row, i) => Math.sqrt(Math.max(0, row[i] as number)));
   // An instrument with no movement over the window cannot be inverse-vol weighted: it is left out.
-  const inverse = vols.map((v) => (v > 0 ? 1 / v : 0));
-  const total = inverse.reduce((a, b) => a + b, 0);
-  if (!(total > 0)) return undefined;
-  const raw = inverse.map((x) => x / total);
-  let variance = 0;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) variance += (raw[i] as number) * (raw[j] as number) * ((covariance[i] as number[])[j] as number);
-  const portfolioVol = Math.sqrt(Math.max(0, variance));
+  const raw = inverseVolatilityWeights(vols);
+  if (!raw) return undefined;
+  const portfolioVol = Math.sqrt(Math.max(0, portfolioVariance(raw, covariance)));
   if (!(portfolioVol > 0)) return undefined;
   // Weights sum to 1 before scaling, so the scaled gross is the scale itself.
   const scale = Math.min(p.targetVol / portfolioVol, p.maxGross);
@@ -125,34 +133,10 @@ function allocate(windows: readonly BarWindow[], symbols: readonly string[], p: 
 }
 
 /** Daily log returns of each window on the last days + 1 dates all windows have; undefined when fewer. */
-function commonReturns(windows: readonly BarWindow[], days: number): number[][] | undefined {
-  const counts = new Map<number, number>();
-  for (const w of windows) for (let i = 0; i < w.length; i++) counts.set(w.time[i] as number, (counts.get(w.time[i] as number) ?? 0) + 1);
-  const common = [...counts].filter(([, c]) => c === windows.length).map(([t]) => t).sort((a, b) => a - b).slice(-(days + 1));
-  if (common.length < days + 1) return undefined;
-  return windows.map((w) => {
-    const byTime = new Map<number, number>();
-    for (let i = 0; i < w.length; i++) byTime.set(w.time[i] as number, w.close[i] as number);
-    return common.slice(1).map((t, k) => Math.log((byTime.get(t) as number) / (byTime.get(common[k] as number) as number)));
-  });
-}
-
-/** Annualised sample covariance matrix of the return series (one row per instrument). */
-function covarianceMatrix(returns: readonly number[][]): number[][] {
-  const n = returns.length;
-  const days = (returns[0] as number[]).length;
-  const means = returns.map((r) => r.reduce((a, b) => a + b, 0) / days);
-  const out: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) {
-      let sum = 0;
-      for (let k = 0; k < days; k++) sum += (((returns[i] as number[])[k] as number) - (means[i] as number)) * (((returns[j] as number[])[k] as number) - (means[j] as number));
-      const value = (sum / (days - 1)) * TRADING_DAYS;
-      (out[i] as number[])[j] = value;
-      (out[j] as number[])[i] = value;
-    }
-  }
-  return out;
+function commonReturns(windows: readonly BarWindow[], days: number): Float64Array[] | undefined {
+  const closes = commonCloses(windows, days + 1);
+  if ((closes[0] as number[]).length < days + 1) return undefined;
+  return closes.map((c) => logReturns(c));
 }
 
 function percent(x: number): string {

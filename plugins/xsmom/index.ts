@@ -1,6 +1,19 @@
-import { defineStrategy, formatDate, normalCdf, ShError, type BarWindow, type ParamValues, type Signal } from '../../core/index.js';
-
-const TRADING_DAYS = 252;
+import {
+  commonCloses,
+  covarianceMatrix,
+  defineStrategy,
+  formatDate,
+  inverseVolatilityWeights,
+  normalCdf,
+  portfolioVariance,
+  sampleVolatility,
+  ShError,
+  TRADING_DAYS_PER_YEAR,
+  volatilityFromVariance,
+  type BarWindow,
+  type ParamValues,
+  type Signal,
+} from '../../core/index.js';
 
 const params = {
   universe: { type: 'symbols', default: ['GLD', 'SLV', 'PPLT', 'GDX'], minItems: 2, maxItems: 50, description: 'Instruments ranked against each other; at least 2 x topK of them.' },
@@ -91,10 +104,10 @@ function rank(p: Params, bars: ReadonlyMap<string, BarWindow>): Ranked[] {
     if (close.length < requiredBars(p)) continue;
     const end = close.length - 1 - p.skipDays;
     const logReturn = Math.log((close[end] as number) / (close[end - p.lookbackDays] as number));
-    const vol = volatility(close, p.volDays);
+    const vol = sampleVolatility(close, p.volDays);
     if (!Number.isFinite(logReturn) || !Number.isFinite(vol)) continue;
     // Risk-adjusted: the lookback return in units of its own volatility over the lookback horizon.
-    const score = p.rankBy === 'risk-adjusted' ? (vol > 0 ? logReturn / (vol * Math.sqrt(p.lookbackDays / TRADING_DAYS)) : 0) : logReturn;
+    const score = p.rankBy === 'risk-adjusted' ? (vol > 0 ? logReturn / (vol * Math.sqrt(p.lookbackDays / TRADING_DAYS_PER_YEAR)) : 0) : logReturn;
     ranked.push({ symbol, logReturn, vol, score });
   }
   return ranked.sort((a, b) => b.score - a.score || (a.symbol < b.symbol ? -1 : 1));
@@ -107,61 +120,30 @@ function rank(p: Params, bars: ReadonlyMap<string, BarWindow>): Ranked[] {
  */
 function sizeBook(p: Params, bars: ReadonlyMap<string, BarWindow>, longs: readonly Ranked[], shorts: readonly Ranked[]): { weights: Map<string, number>; gross: number; spreadVol: number; spreadZ: number } | undefined {
   const legWeights = (leg: readonly Ranked[], sign: number): [string, number][] => {
-    const inverse = leg.map((r) => (r.vol > 0 ? 1 / r.vol : 0));
-    const total = inverse.reduce((a, b) => a + b, 0);
-    return leg.map((r, i) => [r.symbol, (sign * (total > 0 ? (inverse[i] as number) / total : 1 / leg.length))]);
+    const inverse = inverseVolatilityWeights(leg.map((r) => r.vol));
+    return leg.map((r, i) => [r.symbol, sign * (inverse ? (inverse[i] as number) : 1 / leg.length)]);
   };
   const unit = [...legWeights(longs, 1), ...legWeights(shorts, -1)];
   const returns = alignedReturns(unit.map(([symbol]) => bars.get(symbol) as BarWindow), p.volDays);
   if (!returns) return undefined;
-  let variance = 0;
-  for (let a = 0; a < unit.length; a++) {
-    for (let b = 0; b < unit.length; b++) variance += (unit[a]![1]) * (unit[b]![1]) * covariance(returns[a]!, returns[b]!);
-  }
-  const spreadVol = Math.sqrt(Math.max(0, variance) * TRADING_DAYS);
+  const variance = portfolioVariance(unit.map(([, w]) => w), covarianceMatrix(returns));
+  const spreadVol = volatilityFromVariance(Math.max(0, variance));
   // A degenerate book (two identical instruments) has no risk to scale to: take the largest allowed size.
   const scale = Math.min(p.maxGross / 2, spreadVol > 0 ? p.targetVol / spreadVol : p.maxGross / 2);
   const weights = new Map(unit.map(([symbol, w]) => [symbol, w * scale]));
   const spreadReturn = unit.reduce((sum, [symbol, w]) => sum + w * ([...longs, ...shorts].find((r) => r.symbol === symbol)?.logReturn ?? 0), 0);
-  const spreadZ = spreadVol > 0 ? spreadReturn / (spreadVol * Math.sqrt(p.lookbackDays / TRADING_DAYS)) : 0;
+  const spreadZ = spreadVol > 0 ? spreadReturn / (spreadVol * Math.sqrt(p.lookbackDays / TRADING_DAYS_PER_YEAR)) : 0;
   return { weights, gross: 2 * scale, spreadVol, spreadZ };
 }
 
-/** Daily log returns of each window over the last `days` dates on which every window has a bar; undefined if too few. */
+/**
+ * Daily log returns of each window over the last `days` dates on which every window has a bar, newest first;
+ * undefined if too few.
+ */
 function alignedReturns(windows: readonly BarWindow[], days: number): Float64Array[] | undefined {
-  const closes: number[][] = windows.map(() => []);
-  const cursor = windows.map((w) => w.length - 1);
-  while (closes[0]!.length < days + 1 && cursor.every((i) => i >= 0)) {
-    const latest = Math.min(...windows.map((w, k) => w.time[cursor[k]!] as number));
-    // Step every window that is ahead of the common date back to it; record the date only when all have it.
-    windows.forEach((w, k) => {
-      while (cursor[k]! >= 0 && (w.time[cursor[k]!] as number) > latest) cursor[k]!--;
-    });
-    if (cursor.some((i) => i < 0)) break;
-    if (windows.every((w, k) => (w.time[cursor[k]!] as number) === latest)) {
-      windows.forEach((w, k) => {
-        closes[k]!.push(w.close[cursor[k]!] as number);
-        cursor[k]!--;
-      });
-    }
-  }
-  if (closes[0]!.length < days + 1) return undefined;
-  return closes.map((c) => Float64Array.from({ length: days }, (_, i) => Math.log((c[i] as number) / (c[i + 1] as number))));
-}
-
-function covariance(x: Float64Array, y: Float64Array): number {
-  const n = x.length;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i] as number;
-    my += y[i] as number;
-  }
-  mx /= n;
-  my /= n;
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += ((x[i] as number) - mx) * ((y[i] as number) - my);
-  return sum / (n - 1);
+  const closes = commonCloses(windows, days + 1);
+  if ((closes[0] as number[]).length < days + 1) return undefined;
+  return closes.map((c) => Float64Array.from({ length: days }, (_, i) => Math.log((c[days - i] as number) / (c[days - 1 - i] as number))));
 }
 
 /** Cross-parameter rules the per-parameter bounds cannot express. */
@@ -184,20 +166,6 @@ function requiredBars(p: Params): number {
 function monthIndex(time: number): number {
   const d = new Date(time);
   return d.getUTCFullYear() * 12 + d.getUTCMonth();
-}
-
-/** Annualised sample std of the last `days` daily log returns; NaN when history is short. */
-function volatility(close: Float64Array, days: number): number {
-  if (close.length < days + 1) return Number.NaN;
-  let sum = 0;
-  let sumSquares = 0;
-  for (let i = close.length - days; i < close.length; i++) {
-    const r = Math.log((close[i] as number) / (close[i - 1] as number));
-    sum += r;
-    sumSquares += r * r;
-  }
-  const mean = sum / days;
-  return Math.sqrt(Math.max(0, (sumSquares - days * mean * mean) / (days - 1)) * TRADING_DAYS);
 }
 
 function percent(x: number): string {

@@ -157,7 +157,9 @@ describe('strategy-host: errors exit 2 with the code, the path and the value, wi
   it.each(cases)('$name -> exit 2, $code', ({ args, code, stderr }) => {
     const result = cli(...args());
     expect(result.status, result.stderr).toBe(2);
-    expect(result.stderr.startsWith(`${code}: `), result.stderr).toBe(true);
+    // The error is the first line that is not an informational log line of the start-up.
+    const firstError = result.stderr.split('\n').find((line) => line.startsWith('SH_ERR_'));
+    expect(firstError?.startsWith(`${code}: `), result.stderr).toBe(true);
     for (const text of stderr()) expect(result.stderr).toContain(text);
     expect(result.stderr).not.toMatch(STACK_LINE);
     expect(result.stderr).not.toContain('internal error');

@@ -60,7 +60,7 @@ describe('runHost with plugins that use models', () => {
   });
 
   it('refuses to start (exit 2) when no registry is configured, naming each plugin and its model', async () => {
-    const error = await rejection(runHost({ config: config({}), dataDir: path.join(dir, 'none'), log: () => undefined }));
+    const error = await rejection(runHost({ config: config({ 'inference.registry': '' }), dataDir: path.join(dir, 'none'), log: () => undefined }));
     expect(error.code).toBe('SH_ERR_INFERENCE_MODEL_UNKNOWN');
     expect(error.exitCode).toBe(2);
     expect(error.problems.map((p) => p.message)).toEqual([
