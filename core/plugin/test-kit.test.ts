@@ -391,3 +391,31 @@ describe('runStrategy and checkStrategyContract with models', () => {
     expect(error.message).toContain('reference scorer of direction');
   });
 });
+
+describe('checkStrategyContract and closeWeight', () => {
+  const overnightOnly = defineStrategy({
+    id: 'overnight-only',
+    version: '1.0.0',
+    api: 1,
+    summary: 'holds only from the close to the next open',
+    params: {},
+    needs: () => ({ bars: ['GLD'], history: 2 }),
+    init: () => ({}),
+    evaluate: (ctx, _p, state) => ({ signals: [{ symbol: 'GLD', weight: 0, closeWeight: ctx.bars('GLD').length > 1 ? 0.5 : 0, confidence: 1, reason: 'overnight' }], state }),
+  });
+  const peekingClose = defineStrategy({
+    ...overnightOnly,
+    id: 'peeking-close',
+    // Non-deterministic close leg: the kit must compare closeWeight, not only weight.
+    evaluate: (_ctx, _p, state) => ({ signals: [{ symbol: 'GLD', weight: 0, closeWeight: Math.random() * 0.5, confidence: 1, reason: 'x' }], state }),
+  });
+  const data = [barsFromCloses('GLD', Array.from({ length: 40 }, (_, i) => 100 + i))];
+
+  it('a plugin trading only through closeWeight trades, as far as the kit is concerned', () => {
+    expect(checkStrategyContract(overnightOnly, { data }).nonZeroSignals).toBeGreaterThan(30);
+  });
+
+  it('closeWeight is compared: a non-deterministic close leg is caught', () => {
+    expect(() => checkStrategyContract(peekingClose, { data })).toThrowError(expect.objectContaining({ code: 'SH_ERR_PLUGIN_NONDETERMINISTIC' }));
+  });
+});

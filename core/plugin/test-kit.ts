@@ -188,7 +188,8 @@ export function checkStrategyContract<P extends ParamSpecs, S>(definition: Strat
     const difference = firstDifference(again.signals[i] ?? [], full.signals[i] ?? []);
     if (difference) throw contractError('SH_ERR_PLUGIN_NONDETERMINISTIC', strategyId, full.times[i] as number, `two runs on the same data differ: ${difference}`);
   }
-  const nonZeroSignals = full.signals.flat().filter((s) => s.weight !== 0).length;
+  // A plugin that only holds overnight trades through closeWeight: that counts as trading.
+  const nonZeroSignals = full.signals.flat().filter((s) => s.weight !== 0 || (s.closeWeight ?? 0) !== 0).length;
   if (nonZeroSignals === 0) {
     throw new ShError('SH_ERR_PLUGIN_NO_SIGNAL', `plugin ${strategyId} gave no non-zero signal in ${n} evaluations`, { where: `${strategyId} (evaluate)`, received: n, expected: 'at least one non-zero weight' });
   }
@@ -335,9 +336,10 @@ function firstDifference(actual: readonly Signal[], expected: readonly Signal[])
   for (const symbol of [...new Set([...e.keys(), ...a.keys()])].sort()) {
     const x = a.get(symbol);
     const y = e.get(symbol);
-    for (const field of ['weight', 'confidence', 'reason'] as const) {
-      const was = x?.[field] ?? (field === 'weight' ? 0 : undefined);
-      const want = y?.[field] ?? (field === 'weight' ? 0 : undefined);
+    // closeWeight counts like weight: an absent one means "the same as weight".
+    for (const field of ['weight', 'closeWeight', 'confidence', 'reason'] as const) {
+      const was = field === 'closeWeight' ? (x?.closeWeight ?? x?.weight ?? 0) : (x?.[field] ?? (field === 'weight' ? 0 : undefined));
+      const want = field === 'closeWeight' ? (y?.closeWeight ?? y?.weight ?? 0) : (y?.[field] ?? (field === 'weight' ? 0 : undefined));
       if (was !== want) return `${symbol} ${field} was ${JSON.stringify(was)}, expected ${JSON.stringify(want)}`;
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barsFromCloses, checkStrategyContract, defineStrategy, resolveParams, runStrategy, seededNormals, validateManifest, type SeriesData } from '../../core/index.js';
+import { barsFromCloses, checkStrategyContract, resolveParams, runStrategy, seededNormals, validateManifest, type SeriesData } from '../../core/index.js';
 import overnightGold from './index.js';
 
 /**
@@ -31,18 +31,6 @@ function sessions(segments: readonly { days: number; night: number; day: number 
 
 const closeWeights = (run: ReturnType<typeof runStrategy>): number[] => run.signals.map((s) => s[0]!.closeWeight ?? 0);
 const NIGHT_UP_DAY_DOWN = [{ days: 400, night: 0.0012, day: -0.0004 }];
-
-/**
- * The test kit compares and counts `weight` only. This view of the plugin moves the close leg into `weight`, so that
- * checkStrategyContract checks the overnight position itself (determinism, look-ahead, JSON state, trades).
- */
-const closeLegView = defineStrategy({
-  ...overnightGold,
-  evaluate(ctx, p, state) {
-    const output = overnightGold.evaluate(ctx, p, state);
-    return { ...output, signals: output.signals.map((s) => ({ ...s, weight: s.closeWeight ?? 0 })) };
-  },
-});
 
 describe('overnight-gold behaviour', () => {
   it('holds GLD from the close to the next open and is flat through the day when nights pay', () => {
@@ -126,7 +114,7 @@ describe('overnight-gold params and contract', () => {
 
   it('passes the plugin contract check on its close leg', () => {
     const data = [sessions([{ days: 400, night: 0.0006, day: -0.0003 }, { days: 300, night: -0.0008, day: 0.0003 }])];
-    const report = checkStrategyContract(closeLegView, { data });
+    const report = checkStrategyContract(overnightGold, { data });
     expect(report.checks).toHaveLength(5);
     expect(report.nonZeroSignals).toBeGreaterThan(200);
     // And the plugin itself runs under the kit's frozen inputs with the open leg always flat.
