@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alignedLogRatios, commonCloses, fadeHysteresis, volatilityNeutralShares, type FadePosition } from './pairs.js';
+import { commonLogRatios, commonCloses, fadeHysteresis, volatilityNeutralShares, type FadePosition } from './pairs.js';
 
 const a = { time: [1, 2, 3, 4, 6], close: [10, 11, 12, 13, 15] };
 const b = { time: [1, 3, 4, 5, 6], close: [20, 22, 23, 24, 25] };
@@ -24,13 +24,13 @@ describe('commonCloses', () => {
   });
 });
 
-describe('alignedLogRatios', () => {
+describe('commonLogRatios', () => {
   it('is log(a / b) on common dates, oldest first', () => {
-    const ratios = alignedLogRatios(a, b, 2);
+    const ratios = commonLogRatios(a, b, 2);
     expect(ratios).toHaveLength(2);
     expect(ratios[0]).toBeCloseTo(Math.log(13 / 23), 15);
     expect(ratios[1]).toBeCloseTo(Math.log(15 / 25), 15);
-    expect(alignedLogRatios(a, b, 10)).toHaveLength(4);
+    expect(commonLogRatios(a, b, 10)).toHaveLength(4);
   });
 });
 

@@ -20,19 +20,22 @@ export interface DatedCloses {
  * commonCloses([a, b], 2) // [[12, 13], [22, 23]]: dates 3 and 4 (date 2 is missing in b)
  */
 export function commonCloses(windows: readonly DatedCloses[], rows: number): number[][] {
+  // Read each column once: a window's columns may be getters.
+  const times = windows.map((w) => w.time);
+  const closes = windows.map((w) => w.close);
   const out: number[][] = windows.map(() => []);
-  const cursor = windows.map((w) => w.time.length - 1);
+  const cursor = times.map((time) => time.length - 1);
   const first = out[0];
   while (first !== undefined && first.length < rows) {
     // The newest date every window may still share: the oldest of their current dates.
     let latest = Number.POSITIVE_INFINITY;
-    for (let k = 0; k < windows.length; k++) {
+    for (let k = 0; k < times.length; k++) {
       if ((cursor[k] as number) < 0) return reversed(out);
-      latest = Math.min(latest, (windows[k] as DatedCloses).time[cursor[k] as number] as number);
+      latest = Math.min(latest, (times[k] as ArrayLike<number>)[cursor[k] as number] as number);
     }
     let common = true;
-    for (let k = 0; k < windows.length; k++) {
-      const time = (windows[k] as DatedCloses).time;
+    for (let k = 0; k < times.length; k++) {
+      const time = times[k] as ArrayLike<number>;
       let i = cursor[k] as number;
       while (i >= 0 && (time[i] as number) > latest) i--;
       cursor[k] = i;
@@ -40,8 +43,8 @@ export function commonCloses(windows: readonly DatedCloses[], rows: number): num
       if ((time[i] as number) !== latest) common = false;
     }
     if (!common) continue;
-    for (let k = 0; k < windows.length; k++) {
-      (out[k] as number[]).push((windows[k] as DatedCloses).close[cursor[k] as number] as number);
+    for (let k = 0; k < times.length; k++) {
+      (out[k] as number[]).push((closes[k] as ArrayLike<number>)[cursor[k] as number] as number);
       cursor[k] = (cursor[k] as number) - 1;
     }
   }
@@ -57,9 +60,9 @@ function reversed(out: number[][]): number[][] {
  * `log(a / b)` of the closes of two windows on their last `rows` common dates, oldest first (fewer when they share
  * fewer dates): the log price ratio of a pair, e.g. gold/silver.
  *
- * @example alignedLogRatios({ time: [1, 2], close: [20, 30] }, { time: [1, 2], close: [10, 10] }, 5) // [log 2, log 3]
+ * @example commonLogRatios({ time: [1, 2], close: [20, 30] }, { time: [1, 2], close: [10, 10] }, 5) // [log 2, log 3]
  */
-export function alignedLogRatios(a: DatedCloses, b: DatedCloses, rows: number): number[] {
+export function commonLogRatios(a: DatedCloses, b: DatedCloses, rows: number): number[] {
   const [x, y] = commonCloses([a, b], rows) as [number[], number[]];
   return x.map((value, i) => Math.log(value / (y[i] as number)));
 }

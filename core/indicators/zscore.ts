@@ -75,7 +75,7 @@ export function percentileRank(values: ArrayLike<number>): number {
  * approximation of erf (absolute error below 1.5e-7), kept because plugins' confidences are computed with it;
  * use `2 x normalCdf(|z|) - 1` for the exact value.
  *
- * @example twoSidedConfidence(1.96) // 0.95 (to 1e-6)
+ * @example twoSidedConfidence(1.96) // 0.9500043 (exact: 0.9500042)
  */
 export function twoSidedConfidence(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;

@@ -1,16 +1,4 @@
-import {
-  ageExceedsDays,
-  bandedWeight,
-  defineStrategy,
-  formatDate,
-  lagDifferences,
-  sampleVolatility,
-  ShError,
-  volatilityTargetSize,
-  zScoreAroundZero,
-  type ParamValues,
-  type Signal,
-} from '../../core/index.js';
+import { ageExceedsDays, bandedWeight, defineStrategy, formatDate, lagDifferences, sampleVolatility, ShError, volatilityTargetSize, zScoreAroundZero, type ParamValues, type Signal } from '../../core/index.js';
 
 const SYMBOL = '^[A-Za-z0-9._/-]+$';
 const BREAKEVEN = 'macro:T10YIE';

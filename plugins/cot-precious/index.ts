@@ -1,17 +1,4 @@
-import {
-  defineStrategy,
-  formatDate,
-  lagDifferences,
-  netShare,
-  reportIsStale,
-  sampleVolatility,
-  ShError,
-  volatilityTargetSize,
-  zScore,
-  type ParamValues,
-  type SeriesWindow,
-  type Signal,
-} from '../../core/index.js';
+import { defineStrategy, formatDate, lagDifferences, netShare, reportIsStale, sampleVolatility, ShError, volatilityTargetSize, zScore, type ParamValues, type SeriesWindow, type Signal } from '../../core/index.js';
 
 /** COMEX markets with a managed-money (disaggregated COT) series, and the ETF each is traded through. */
 const MARKETS: Readonly<Record<string, { readonly cot: string; readonly symbol: string }>> = {

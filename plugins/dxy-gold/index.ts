@@ -1,16 +1,4 @@
-import {
-  bandedWeight,
-  defineStrategy,
-  formatDate,
-  MS_PER_DAY,
-  sampleVolatility,
-  ShError,
-  volatilityTargetSize,
-  windowMean,
-  type ParamValues,
-  type SeriesWindow,
-  type Signal,
-} from '../../core/index.js';
+import { bandedWeight, defineStrategy, formatDate, MS_PER_DAY, sampleVolatility, ShError, volatilityTargetSize, windowMean, type ParamValues, type SeriesWindow, type Signal } from '../../core/index.js';
 
 const SYMBOL = '^[A-Za-z0-9._/-]+$';
 /** A three-month dollar move of this size (log) counts as a certain trend for the confidence. */

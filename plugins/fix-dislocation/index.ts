@@ -1,17 +1,4 @@
-import {
-  barsSince,
-  defineStrategy,
-  formatDate,
-  MS_PER_DAY,
-  sampleVolatility,
-  ShError,
-  twoSidedConfidence,
-  volatilityTargetSize,
-  zScore,
-  type BarWindow,
-  type ParamValues,
-  type SeriesWindow,
-} from '../../core/index.js';
+import { barsSince, defineStrategy, formatDate, MS_PER_DAY, sampleVolatility, ShError, twoSidedConfidence, volatilityTargetSize, zScore, type BarWindow, type ParamValues, type SeriesWindow } from '../../core/index.js';
 
 const SYMBOL = '^[A-Za-z0-9._/-]+$';
 const FIX = 'macro:LBMA-GOLD-AM';

@@ -1,15 +1,4 @@
-import {
-  alignedLogRatios,
-  defineStrategy,
-  fadeHysteresis,
-  sampleVolatility,
-  ShError,
-  twoSidedConfidence,
-  volatilityNeutralShares,
-  zScore,
-  type ParamValues,
-  type Signal,
-} from '../../core/index.js';
+import { commonLogRatios, defineStrategy, fadeHysteresis, sampleVolatility, ShError, twoSidedConfidence, volatilityNeutralShares, zScore, type ParamValues, type Signal } from '../../core/index.js';
 
 const SYMBOL = '^[A-Za-z0-9._/-]+$';
 /** Extra rows fetched beyond windowDays so that a few days missing in one leg still leave windowDays aligned pairs. */
@@ -54,7 +43,7 @@ export default defineStrategy({
   evaluate(ctx, p, state) {
     const gold = ctx.bars(p.goldSymbol);
     const silver = ctx.bars(p.silverSymbol);
-    const ratios = alignedLogRatios(gold, silver, p.windowDays);
+    const ratios = commonLogRatios(gold, silver, p.windowDays);
     const goldVol = sampleVolatility(gold.close, p.volDays);
     const silverVol = sampleVolatility(silver.close, p.volDays);
     if (ratios.length < p.windowDays || !Number.isFinite(goldVol) || !Number.isFinite(silverVol)) {

@@ -1,18 +1,4 @@
-import {
-  defineStrategy,
-  formatDate,
-  netShare,
-  percentileRank,
-  reportIsStale,
-  sampleVolatility,
-  ShError,
-  volatilityTargetSize,
-  windowMean,
-  zScore,
-  type ParamValues,
-  type SeriesWindow,
-  type Signal,
-} from '../../core/index.js';
+import { defineStrategy, formatDate, netShare, percentileRank, reportIsStale, sampleVolatility, ShError, volatilityTargetSize, windowMean, zScore, type ParamValues, type SeriesWindow, type Signal } from '../../core/index.js';
 
 /** COMEX markets with a legacy COT series, and the ETF each is traded through. */
 const MARKETS: Readonly<Record<string, { readonly cot: string; readonly symbol: string }>> = {

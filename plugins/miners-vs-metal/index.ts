@@ -1,15 +1,4 @@
-import {
-  commonCloses,
-  defineStrategy,
-  fadeHysteresis,
-  ShError,
-  twoSidedConfidence,
-  volatilityFromVariance,
-  zScore,
-  type BarWindow,
-  type ParamValues,
-  type Signal,
-} from '../../core/index.js';
+import { commonCloses, defineStrategy, fadeHysteresis, ShError, twoSidedConfidence, volatilityFromVariance, zScore, type BarWindow, type ParamValues, type Signal } from '../../core/index.js';
 
 const SYMBOL = '^[A-Za-z0-9._/-]+$';
 /** Extra rows fetched so that a few days missing in one leg still leave enough aligned days. */

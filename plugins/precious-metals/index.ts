@@ -1,22 +1,4 @@
-import {
-  alignedLogRatios,
-  bandedWeight,
-  commonCloses,
-  covarianceMatrix,
-  defineStrategy,
-  lagDifferences,
-  lagLogChanges,
-  logReturns,
-  portfolioVariance,
-  ShError,
-  volatilityFromVariance,
-  zScore,
-  zScoreAroundZero,
-  type BarWindow,
-  type ParamValues,
-  type SeriesWindow,
-  type Signal,
-} from '../../core/index.js';
+import { bandedWeight, commonCloses, commonLogRatios, covarianceMatrix, defineStrategy, lagDifferences, lagLogChanges, logReturns, portfolioVariance, ShError, volatilityFromVariance, zScore, zScoreAroundZero, type BarWindow, type ParamValues, type SeriesWindow, type Signal } from '../../core/index.js';
 
 const SYMBOL = '^[A-Za-z0-9._/-]+$';
 const REAL_RATE = 'macro:DFII10';
@@ -194,7 +176,7 @@ function covarianceOf(windows: readonly BarWindow[], days: number): Covariance |
 
 /** z-score of the last log(a/b) against its last `days` aligned values; NaN without the history. */
 function ratioZ(a: BarWindow, b: BarWindow, days: number): number {
-  const ratios = alignedLogRatios(a, b, days);
+  const ratios = commonLogRatios(a, b, days);
   return ratios.length < days ? Number.NaN : zScore(ratios).z;
 }
 

@@ -1,17 +1,4 @@
-import {
-  ageExceedsDays,
-  bandedWeight,
-  defineStrategy,
-  formatDate,
-  sampleVolatility,
-  ShError,
-  valueAsOf,
-  volatilityTargetSize,
-  type BarWindow,
-  type ParamValues,
-  type SeriesWindow,
-  type Signal,
-} from '../../core/index.js';
+import { ageExceedsDays, bandedWeight, defineStrategy, formatDate, sampleVolatility, ShError, valueAsOf, volatilityTargetSize, type BarWindow, type ParamValues, type SeriesWindow, type Signal } from '../../core/index.js';
 
 const SYMBOL = '^[A-Za-z0-9._/-]+$';
 const REAL_YIELD = 'macro:DFII10';

@@ -1,15 +1,4 @@
-import {
-  defineStrategy,
-  meanAndVariance,
-  MS_PER_DAY,
-  normalCdf,
-  sampleVolatility,
-  ShError,
-  TRADING_DAYS_PER_YEAR,
-  volatilityTargetSize,
-  type ParamValues,
-  type Signal,
-} from '../../core/index.js';
+import { defineStrategy, meanAndVariance, MS_PER_DAY, normalCdf, sampleVolatility, ShError, TRADING_DAYS_PER_YEAR, volatilityTargetSize, type ParamValues, type Signal } from '../../core/index.js';
 
 const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

@@ -1,18 +1,4 @@
-import {
-  ageExceedsDays,
-  bandedWeight,
-  defineStrategy,
-  formatDate,
-  meanAndVariance,
-  MS_PER_DAY,
-  ShError,
-  volatilityFromVariance,
-  volatilityTargetSize,
-  zScore,
-  type BarWindow,
-  type ParamValues,
-  type Signal,
-} from '../../core/index.js';
+import { ageExceedsDays, bandedWeight, defineStrategy, formatDate, meanAndVariance, MS_PER_DAY, ShError, volatilityFromVariance, volatilityTargetSize, zScore, type BarWindow, type ParamValues, type Signal } from '../../core/index.js';
 
 const SYMBOL = '^[A-Za-z0-9._/-]+$';
 const VIX = 'macro:VIX';

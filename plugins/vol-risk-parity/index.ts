@@ -1,17 +1,4 @@
-import {
-  commonCloses,
-  covarianceMatrix,
-  defineStrategy,
-  formatDate,
-  inverseVolatilityWeights,
-  logReturns,
-  MS_PER_DAY,
-  portfolioVariance,
-  TRADING_DAYS_PER_YEAR,
-  type BarWindow,
-  type ParamValues,
-  type Signal,
-} from '../../core/index.js';
+import { commonCloses, covarianceMatrix, defineStrategy, formatDate, inverseVolatilityWeights, logReturns, MS_PER_DAY, portfolioVariance, TRADING_DAYS_PER_YEAR, type BarWindow, type ParamValues, type Signal } from '../../core/index.js';
 
 /** An instrument whose last bar is this many calendar days older than the newest bar of the universe is left out. */
 const STALE_DAYS = 7;

@@ -1,19 +1,4 @@
-import {
-  commonCloses,
-  covarianceMatrix,
-  defineStrategy,
-  formatDate,
-  inverseVolatilityWeights,
-  normalCdf,
-  portfolioVariance,
-  sampleVolatility,
-  ShError,
-  TRADING_DAYS_PER_YEAR,
-  volatilityFromVariance,
-  type BarWindow,
-  type ParamValues,
-  type Signal,
-} from '../../core/index.js';
+import { commonCloses, covarianceMatrix, defineStrategy, formatDate, inverseVolatilityWeights, normalCdf, portfolioVariance, sampleVolatility, ShError, TRADING_DAYS_PER_YEAR, volatilityFromVariance, type BarWindow, type ParamValues, type Signal } from '../../core/index.js';
 
 const params = {
   universe: { type: 'symbols', default: ['GLD', 'SLV', 'PPLT', 'GDX'], minItems: 2, maxItems: 50, description: 'Instruments ranked against each other; at least 2 x topK of them.' },
@@ -137,8 +122,8 @@ function sizeBook(p: Params, bars: ReadonlyMap<string, BarWindow>, longs: readon
 }
 
 /**
- * Daily log returns of each window over the last `days` dates on which every window has a bar, newest first;
- * undefined if too few.
+ * Daily log returns of each window over the last `days` dates on which every window has a bar, newest first (the
+ * order the covariances are summed in); undefined if too few.
  */
 function alignedReturns(windows: readonly BarWindow[], days: number): Float64Array[] | undefined {
   const closes = commonCloses(windows, days + 1);

@@ -18,9 +18,16 @@ export interface SessionSettings {
 /** Creates a session on exactly one execution provider; it throws when that provider is not available. */
 export type SessionCreator = (model: Uint8Array, provider: string, settings: SessionSettings) => Promise<OrtSession>;
 
-/** The real creator: onnxruntime-node with `executionProviders: [provider]`. */
-export const createOrtSession: SessionCreator = (model, provider, settings) =>
-  ort.InferenceSession.create(model, { ...settings, executionProviders: [provider] });
+/**
+ * The real creator: onnxruntime-node with `executionProviders: [provider]`. Probing a GPU provider that may be absent
+ * runs with native logging at fatal only: its "failed to load library" line is expected, and the fallback is
+ * reported by the provider (log line, /healthz, metric) instead of as a native error on stderr.
+ */
+export const createOrtSession: SessionCreator = (model, provider, settings) => {
+  // The native logger is process-wide and set up on first use: failures still arrive as thrown errors, with details.
+  if (provider !== 'cpu' && ort.env.logLevel !== 'fatal') ort.env.logLevel = 'fatal';
+  return ort.InferenceSession.create(model, { ...(provider === 'cpu' ? {} : { logSeverityLevel: 4 as const }), ...settings, executionProviders: [provider] });
+};
 
 /**
  * Tries the providers in order, one at a time (a list given to onnxruntime throws as a whole when CUDA is absent; it
