@@ -107,7 +107,11 @@ export const schema = {
     },
   },
   reconcile: {
-    policy: { doc: 'What a paper or live run does with a difference from the broker: adopt the broker view (it is the truth), or halt (NO_NEW). Beyond the tolerance the kill switch goes to NO_NEW either way.', format: ['adopt', 'halt'], default: 'adopt' as 'adopt' | 'halt' },
+    policy: {
+      doc: 'What a paper or live run does with a difference from the broker: adopt the broker view (it is the truth), flatten what the host did not know (closing orders through the risk chain), or halt (NO_NEW). Beyond the tolerance the kill switch goes to NO_NEW whatever the policy.',
+      format: ['adopt', 'flatten', 'halt'],
+      default: 'adopt' as 'adopt' | 'flatten' | 'halt',
+    },
     intervalMs: { doc: 'Reconciliation passes: at start and then at most this often (wall clock, between cycles).', format: 'nat', default: 30_000 },
     notionalTolerance: { doc: 'Total mismatch notional beyond which the kill switch goes to NO_NEW.', format: 'nonneg-number', default: 1000 },
     quantityTolerance: { doc: 'Position quantity differences up to this are not differences.', format: 'nonneg-number', default: 0 },

@@ -40,6 +40,7 @@ import { ensureVenue } from './venue-launcher.js';
 import { HeartbeatWriter } from './watchdog/heartbeat.js';
 import { ReconciliationLog } from './reconcile/reconciliation-log.js';
 import { Reconciler } from './reconcile/reconciler.js';
+import type { ReconcileOutcome } from './reconcile/reconcile-types.js';
 import { controlApi } from './http/control-api.js';
 import type { OpenedInference } from './inference/open-inference.js';
 import { providerScorer } from './inference/scorer.js';
@@ -153,7 +154,7 @@ export async function runHost(options: RunOptions): Promise<RunSummary> {
           // Reconciliation at start and then every interval, between cycles so it never overlaps order flow.
           if (reconciler && Date.now() - lastReconcile >= config.reconcile.intervalMs) {
             lastReconcile = Date.now();
-            await reconciler.reconcileOnce();
+            applyPass(await reconciler.reconcileOnce());
           }
         },
         afterCycle: (cycle) => {
@@ -179,12 +180,15 @@ export async function runHost(options: RunOptions): Promise<RunSummary> {
             quantityTolerance: config.reconcile.quantityTolerance,
             prices: (s) => (isSimulatedBroker(broker) ? broker.lastPrice(s) : undefined),
             killSwitch,
-            onPass: (outcome) => {
-              engine.adopt(outcome.adopt, outcome.orders);
-              if (outcome.reconciliation.differences.length > 0) log(`reconciliation: ${outcome.reconciliation.differences.length} difference(s) with ${broker.id}, policy ${outcome.policy}`);
-            },
+            submitClosingOrder: (request) => engine.submitClosingOrder(request),
+            cancelOrder: (clientOrderId) => broker.cancel(clientOrderId),
           })
         : undefined;
+      // Passes run between cycles (not on the reconciler's own timer), so their outcome is applied here.
+      const applyPass = (outcome: ReconcileOutcome): void => {
+        engine.adopt(outcome.adopt, outcome.orders);
+        if (outcome.reconciliation.differences.length > 0) log(`reconciliation: ${outcome.reconciliation.differences.length} difference(s) with ${broker.id}, policy ${outcome.policy}`);
+      };
       let lastReconcile = Number.NEGATIVE_INFINITY;
       const summary = await engine.run();
       healthy = true;

@@ -18,6 +18,7 @@ import {
   type KillTier,
   type PluginFault,
   type Order,
+  type OrderIntent,
   type PluginMode,
   type Position,
   type RecordedSignal,
@@ -125,6 +126,8 @@ export class Engine {
   private rejectedByRisk = 0;
   private readonly unsubscribe: (() => void)[];
   private readonly lastClose = new Map<string, number>();
+  /** The decision time of the current (or last) cycle. */
+  private lastTime = 0;
 
   constructor(private readonly deps: EngineDeps) {
     const enabled = deps.plugins.filter((p) => p.mode !== 'disabled');
@@ -239,6 +242,7 @@ export class Engine {
     const { journal, metrics, settings, store, instruments } = this.deps;
     const time = clock.times[i] as number;
     this.cycle = i + 1;
+    this.lastTime = time;
     const bars = clock.barsAt(i);
     // 1. The kill switch first: a flag file or an operator's request takes effect from this cycle on.
     this.pollKillSwitch();
@@ -404,6 +408,47 @@ export class Engine {
   /** The host's view for reconciliation: positions from its fills and the orders it believes working. */
   reconcileView(): { positions: Position[]; openOrders: Order[] } {
     return { positions: this.book.positions(), openOrders: [...this.workingOrders.values()] };
+  }
+
+  /**
+   * A closing order decided by reconciliation (policy flatten: a position the host did not know). It goes through
+   * the risk chain (a reducing order: it passes even in NO_NEW), is journaled, then sent, like any other order.
+   * Its client order id derives from the action id, so a repeated pass cannot send it twice.
+   */
+  async submitClosingOrder(request: { actionId: string; symbol: string; side: 'buy' | 'sell'; quantity: number; targetPosition: number; reason: string }): Promise<{ submitted: boolean; clientOrderId?: string; reason?: string }> {
+    const { settings, journal, store } = this.deps;
+    const time = this.lastTime;
+    const price = this.lastClose.get(request.symbol) ?? store.window(barId(request.symbol), time, 1).last('close');
+    const clientOrderId = `sh-rc-${request.actionId}`.slice(0, 36);
+    const intent: OrderIntent = {
+      clientOrderId,
+      runId: settings.runId,
+      cycle: this.cycle,
+      time,
+      symbol: request.symbol,
+      side: request.side,
+      quantity: request.quantity,
+      type: 'market',
+      timeInForce: 'day',
+      positionBefore: request.targetPosition + (request.side === 'buy' ? -request.quantity : request.quantity),
+      targetPosition: request.targetPosition,
+      referencePrice: price,
+      attribution: ['reconciliation'],
+      reason: request.reason,
+    };
+    if (journal.intents(settings.runId).some((i) => i.clientOrderId === clientOrderId)) return { submitted: false, clientOrderId, reason: 'already journaled: sent by an earlier pass' };
+    const view = this.riskState.view({ time, tier: this.tier, equity: await this.accountEquity(), book: this.book, price: (s) => (s === request.symbol ? price : (this.lastClose.get(s) ?? Number.NaN)), modes: new Map(), targetNotional: new Map() });
+    const [outcome] = this.deps.risk.checkBasket([intent], view);
+    const approved = outcome?.intent;
+    journal.batch(() => {
+      for (const d of outcome?.decisions ?? []) journal.recordRiskDecision(settings.runId, d);
+      if (approved) journal.recordIntent(approved);
+    });
+    if (!approved) return { submitted: false, clientOrderId, reason: outcome?.decisions.find((d) => d.result === 'reject')?.reason ?? 'rejected by the risk chain' };
+    if (!settings.allowSubmit) return { submitted: false, clientOrderId, reason: 'monitor mode (allowSubmit false)' };
+    this.riskState.recordAccepted(approved);
+    const order = await this.submitter.submit(approved);
+    return { submitted: order?.status !== 'REJECTED', clientOrderId, ...(order?.status === 'REJECTED' ? { reason: order.rejectReason ?? 'rejected' } : {}) };
   }
 
   /** Adopt the broker's view after a reconciliation pass (the broker is the truth). */

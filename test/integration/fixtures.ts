@@ -91,6 +91,7 @@ export async function engineRig(options: {
   brokersDown?: string[];
   submitTimeoutMs?: number;
   log?: (line: string) => void;
+  beforeCycle?: (cycle: number) => Promise<void>;
 }): Promise<EngineRig> {
   const from = options.from ?? '2018-01-01';
   const to = options.to ?? '2018-06-30';
@@ -134,6 +135,7 @@ export async function engineRig(options: {
     ...(options.routing ? { routing: options.routing } : {}),
     ...(options.brokersDown ? { brokersDown: options.brokersDown } : {}),
     ...(options.submitTimeoutMs ? { submitTimeoutMs: options.submitTimeoutMs } : {}),
+    ...(options.beforeCycle ? { beforeCycle: options.beforeCycle } : {}),
     ...(options.afterCycle ? { afterCycle: options.afterCycle } : {}),
   });
   return { engine, journal, broker, metrics, journalFile, runId };
