@@ -1,8 +1,6 @@
-import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import path from 'node:path';
-import { INITIAL_KILL_STATE, requestTier, ShError, type KillSwitchState, type KillTier } from '../../core/index.js';
-import { migrate } from '../journal/journal-schema.js';
+import type Database from 'better-sqlite3';
+import { INITIAL_KILL_STATE, requestTier, type KillSwitchState, type KillTier } from '../../core/index.js';
+import { openJournalConnection } from '../journal/open-connection.js';
 
 /**
  * Where a request came from. Only operators (cli, http) can de-escalate; automatic sources only escalate. `watchdog`:
@@ -32,16 +30,7 @@ export class KillSwitchStore {
   private readonly log: KillRequest[] = [];
 
   constructor(journalFile: string) {
-    try {
-      fs.mkdirSync(path.dirname(journalFile), { recursive: true });
-      this.db = new Database(journalFile);
-    } catch (error) {
-      throw new ShError('SH_ERR_DATA_DIR_UNWRITABLE', `cannot open the journal ${journalFile}: ${(error as Error).message}`, { where: '--data-dir', received: journalFile });
-    }
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    migrate(this.db);
+    this.db = openJournalConnection(journalFile);
     this.insert = this.db.prepare('INSERT INTO kill_switch_requests (time, tier, operator, reason, source) VALUES (?, ?, ?, ?, ?)');
     this.since = this.db.prepare('SELECT id, time, tier, operator, reason, source FROM kill_switch_requests WHERE id > ? ORDER BY id');
     this.refresh();

@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { ShError, type Difference, type DifferenceKind, type EpochMs, type KillTier } from '../../core/index.js';
-import { migrate } from '../journal/journal-schema.js';
+import type Database from 'better-sqlite3';
+import { type Difference, type DifferenceKind, type EpochMs, type KillTier } from '../../core/index.js';
+import { openJournalConnection } from '../journal/open-connection.js';
 import type { ReconcilePolicy } from './reconcile-types.js';
 
 /** What a policy did about one difference. */
@@ -89,17 +87,7 @@ export class ReconciliationLog {
   private readonly statements: { readonly insertPass: Database.Statement; readonly insertDifference: Database.Statement };
 
   constructor(journalFile: string) {
-    try {
-      fs.mkdirSync(path.dirname(journalFile), { recursive: true });
-      this.db = new Database(journalFile);
-    } catch (error) {
-      throw new ShError('SH_ERR_DATA_DIR_UNWRITABLE', `cannot open the journal ${journalFile}: ${(error as Error).message}`, { where: '--data-dir', received: journalFile });
-    }
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('foreign_keys = ON');
-    migrate(this.db);
+    this.db = openJournalConnection(journalFile);
     this.statements = {
       insertPass: this.db.prepare(
         'INSERT INTO reconciliation_passes (run_id, time, broker, policy, differences, total_notional, within_tolerance, escalated_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
