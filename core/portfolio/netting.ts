@@ -56,14 +56,13 @@ export interface IntentContext {
 }
 
 /**
- * Order intents that move each position (including working orders) to its target. Instruments held but without a
- * target are taken to zero. Intents are sorted risk-reducing first, then by symbol, so a basket limit never blocks a
+ * Order intents that move each position to its target (the engine cancels what is still working at the start of
+ * every cycle, so positions are all there is). Instruments held but without a target are taken to zero. Intents are sorted risk-reducing first, then by symbol, so a basket limit never blocks a
  * reduction because an increase came first.
  */
 export function buildIntents(
   targets: ReadonlyMap<string, NetTarget>,
   position: (symbol: string) => number,
-  working: (symbol: string) => number,
   held: Iterable<string>,
   price: (symbol: string) => number,
   instrument: (symbol: string) => Instrument | undefined,
@@ -73,7 +72,7 @@ export function buildIntents(
   const draft: { symbol: string; delta: number; before: number; target: number; reducing: boolean; attribution: readonly string[]; price: number }[] = [];
   for (const symbol of [...symbols].sort()) {
     const target = targets.get(symbol)?.quantity ?? 0;
-    const before = position(symbol) + working(symbol);
+    const before = position(symbol);
     const delta = target - before;
     const p = price(symbol);
     if (delta === 0 || !(p > 0)) continue;

@@ -75,12 +75,12 @@ export async function placeOrders(input: OrderFlowInput, deps: OrderFlowDeps): P
     type,
   });
   const openTargets = net('open');
-  const intents = buildIntents(openTargets, input.position, () => 0, input.held, input.price, instrument, context('market'));
+  const intents = buildIntents(openTargets, input.position, input.held, input.price, instrument, context('market'));
   const hasCloseLeg = [...input.signals.values()].some((list) => list.some((s) => s.closeWeight !== undefined && s.closeWeight !== s.weight));
   if (hasCloseLeg) {
     const afterOpen = (s: string): number => openTargets.get(s)?.quantity ?? 0;
     const heldAfterOpen = [...openTargets.values()].filter((t) => t.quantity !== 0).map((t) => t.symbol);
-    intents.push(...buildIntents(net('close'), afterOpen, () => 0, heldAfterOpen, input.price, instrument, context('market-on-close')));
+    intents.push(...buildIntents(net('close'), afterOpen, heldAfterOpen, input.price, instrument, context('market-on-close')));
   }
   const tradable = intents.filter((i) => !input.blocked.has(i.symbol));
   metrics.intents.inc(tradable.length);
