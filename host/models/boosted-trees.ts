@@ -1,7 +1,8 @@
+import { treeArrays, type TreeNode } from '../../adapters/inference/onnx/tree-arrays.js';
 import { encodeModel, floatsAttribute, intAttribute, intsAttribute, stringAttribute, stringsAttribute, tensorInfo } from './onnx-graph.js';
 
 /** A node of a regression tree: a split (`x[feature] <= threshold` goes left) or a leaf; node ids are array indices. */
-export type TreeNode = { readonly feature: number; readonly threshold: number; readonly left: number; readonly right: number } | { readonly leaf: number };
+export type { TreeNode };
 
 /** Gradient-boosted regression trees: prediction = base + Σ trees. Thresholds and leaves are float32 values. */
 export interface BoostedTrees {
@@ -137,34 +138,7 @@ export function predictBoostedTrees(model: BoostedTrees, rows: readonly (readonl
  * transform). Input `features` [batch, d]; output `prediction` [batch, 1].
  */
 export function exportBoostedTrees(model: BoostedTrees, name: string): Uint8Array {
-  const treeIds: number[] = [];
-  const nodeIds: number[] = [];
-  const featureIds: number[] = [];
-  const values: number[] = [];
-  const modes: string[] = [];
-  const trueIds: number[] = [];
-  const falseIds: number[] = [];
-  const leaves: { tree: number; node: number; weight: number }[] = [];
-  model.trees.forEach((nodes, tree) =>
-    nodes.forEach((node, id) => {
-      treeIds.push(tree);
-      nodeIds.push(id);
-      if ('leaf' in node) {
-        featureIds.push(0);
-        values.push(0);
-        modes.push('LEAF');
-        trueIds.push(0);
-        falseIds.push(0);
-        leaves.push({ tree, node: id, weight: node.leaf });
-      } else {
-        featureIds.push(node.feature);
-        values.push(node.threshold);
-        modes.push('BRANCH_LEQ');
-        trueIds.push(node.left);
-        falseIds.push(node.right);
-      }
-    }),
-  );
+  const { treeIds, nodeIds, featureIds, values, modes, trueIds, falseIds, leaves } = treeArrays(model.trees);
   return encodeModel({
     name,
     ml: true,

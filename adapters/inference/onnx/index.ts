@@ -8,3 +8,4 @@ export type { CardMismatch, ModelSignature } from './card-check.js';
 export { cardPathFor, modelSpecFromFile, readModelCard, readModelRegistry, readVerifiedModel, sha256Hex } from './model-registry.js';
 export { createOrtSession, createSessionWithFallback } from './session-factory.js';
 export type { SessionCreator, SessionSettings } from './session-factory.js';
+export { treeArrays, type TreeArrays, type TreeNode } from './tree-arrays.js';
