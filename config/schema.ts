@@ -32,7 +32,7 @@ export const schema = {
   executor: {
     kind: { doc: 'pool: piscina worker threads; inline: the main thread; auto: pool when there are enough plugins.', format: ['pool', 'inline', 'auto'], default: 'auto' as 'pool' | 'inline' | 'auto' },
     threads: { doc: 'Worker threads (0: number of cores).', format: 'nat', default: 0 },
-    chunks: { doc: 'Chunks of plugins per cycle (0: one per thread).', format: 'nat', default: 0 },
+    chunks: { doc: 'Pool tasks per cycle (0: one per thread); they share the plugins by work claiming, longest first.', format: 'nat', default: 0 },
     taskTimeoutMs: { doc: 'A task running longer is aborted, its worker replaced, and the guilty plugin faulted.', format: 'nat', default: 30_000 },
     autoMinPlugins: { doc: 'auto: use the pool from this many enabled plugins on.', format: 'nat', default: 8 },
   },

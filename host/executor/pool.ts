@@ -9,7 +9,10 @@ import type { PluginSpec, Task, TaskEntry, TaskResult } from './runner.js';
 export interface PoolOptions {
   /** Worker threads (default: number of cores). */
   readonly threads?: number;
-  /** Chunks per cycle (default: one per thread). */
+  /**
+   * Worker tasks per cycle (default: one per thread). They share the cycle's plugins by work claiming, longest
+   * first by last evaluation time; 1 evaluates the whole cycle in one worker.
+   */
   readonly chunks?: number;
   /** A cycle task running longer is aborted and its worker replaced (default 30 s). */
   readonly taskTimeoutMs?: number;
@@ -25,9 +28,11 @@ export interface PoolOptions {
 const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
 
 /**
- * Evaluates plugins on a piscina worker pool. A cycle is split into a few chunks of plugins (never one task per
- * plugin: a round trip costs more than most evaluations), balanced by each plugin's last evaluation time.
- * A backtest history is one task per plugin. Workers attach the shared store once, from workerData.
+ * Evaluates plugins on a piscina worker pool. A cycle is one task per thread (never one task per plugin: a round
+ * trip costs more than most evaluations); the tasks share the cycle's plugins by work claiming through a
+ * SharedArrayBuffer counter, longest first by each plugin's last evaluation time, so no worker idles while another
+ * still has a fixed chunk to finish. A backtest history is one task per plugin. Workers attach the shared store
+ * once, from workerData.
  */
 export class PoolExecutor implements Executor {
   readonly kind = 'pool' as const;
@@ -58,9 +63,11 @@ export class PoolExecutor implements Executor {
   }
 
   async evaluateCycle(now: number, entries: readonly TaskEntry[]): Promise<EvaluationResult[]> {
-    const groups = this.split(entries);
-    const parts = await Promise.all(groups.map((group) => this.runCycleGroup(now, group)));
-    const byId = new Map(parts.flat().map((r) => [r.strategyId, r]));
+    if (entries.length === 0) return [];
+    const ordered = this.longestFirst(entries);
+    const tasks = Math.min(this.chunks, ordered.length);
+    const results = tasks <= 1 ? await this.runCycleGroup(now, ordered) : await this.runClaimedCycle(now, ordered, tasks);
+    const byId = new Map(results.map((r) => [r.strategyId, r]));
     for (const r of byId.values()) this.cost.set(r.strategyId, r.durationMs);
     return entries.map((e) => byId.get(e.id)!);
   }
@@ -109,20 +116,31 @@ export class PoolExecutor implements Executor {
     }
   }
 
-  /** Greedy longest-first split into balanced chunks by last known cost. */
-  private split(entries: readonly TaskEntry[]): TaskEntry[][] {
-    const n = Math.min(this.chunks, entries.length);
-    if (n <= 1) return [entries.slice()];
-    const groups: TaskEntry[][] = Array.from({ length: n }, () => []);
-    const load = new Array<number>(n).fill(0);
-    const sorted = [...entries].sort((a, b) => (this.cost.get(b.id) ?? 0.01) - (this.cost.get(a.id) ?? 0.01) || (a.id < b.id ? -1 : 1));
-    for (const entry of sorted) {
-      let best = 0;
-      for (let i = 1; i < n; i++) if ((load[i] as number) < (load[best] as number)) best = i;
-      groups[best]!.push(entry);
-      load[best] = (load[best] as number) + (this.cost.get(entry.id) ?? 0.01);
+  /**
+   * `tasks` workers claim the entries one by one. A task that times out loses the results of what it evaluated: the
+   * entries with no result are evaluated again one per task, which finds and faults the plugin that hangs.
+   */
+  private async runClaimedCycle(now: number, ordered: readonly TaskEntry[], tasks: number): Promise<EvaluationResult[]> {
+    const claim = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * (1 + ordered.length)));
+    const settled = await Promise.allSettled(Array.from({ length: tasks }, () => this.runTask({ kind: 'cycle', now, entries: ordered, claim }, this.timeoutMs)));
+    const results: EvaluationResult[] = [];
+    let aborted = false;
+    for (const outcome of settled) {
+      if (outcome.status === 'fulfilled') results.push(...(outcome.value as Extract<TaskResult, { kind: 'cycle' }>).results);
+      else if (isAbort(outcome.reason)) aborted = true;
+      else throw outcome.reason;
     }
-    return groups.filter((g) => g.length > 0);
+    if (!aborted) return results;
+    const done = new Set(results.map((r) => r.strategyId));
+    const missing = ordered.filter((e) => !done.has(e.id));
+    const singles = await Promise.all(missing.map((entry) => this.runCycleGroup(now, [entry])));
+    return [...results, ...singles.flat()];
+  }
+
+  /** Entries sorted by last known cost, most expensive first (unknown costs last, by id). */
+  private longestFirst(entries: readonly TaskEntry[]): TaskEntry[] {
+    const cost = (id: string): number => this.cost.get(id) ?? 0;
+    return [...entries].sort((a, b) => cost(b.id) - cost(a.id) || (a.id < b.id ? -1 : 1));
   }
 }
 

@@ -26,7 +26,13 @@ export interface TaskEntry {
   readonly state: unknown;
 }
 
-export type CycleTask = { readonly kind: 'cycle'; readonly now: number; readonly entries: readonly TaskEntry[] };
+/**
+ * One decision time for `entries`. With `claim`, several workers get the same task and share its entries by work
+ * claiming: slot 0 of `claim` is the index of the next unclaimed entry (taken with Atomics.add), slot 1 + i the
+ * status of entry i (0 unclaimed, 1 evaluating, 2 done). A worker evaluates only the entries it claims, so a worker
+ * that finishes early takes the next plugin instead of waiting for a fixed chunk of the other to end.
+ */
+export type CycleTask = { readonly kind: 'cycle'; readonly now: number; readonly entries: readonly TaskEntry[]; readonly claim?: Int32Array };
 export type HistoryTask = { readonly kind: 'history'; readonly times: Float64Array; readonly entries: readonly TaskEntry[] };
 export type Task = CycleTask | HistoryTask;
 
@@ -36,6 +42,10 @@ export type TaskResult =
   | { readonly kind: 'history'; readonly results: HistoryResult[]; readonly workerMs: number; readonly inference?: InferenceStats };
 
 const clock = (): number => performance.now();
+
+/** Status of an entry of a claimed cycle task (slot 1 + i of `claim`). */
+export const CLAIM_EVALUATING = 1;
+export const CLAIM_DONE = 2;
 
 const usesModels = (p: PreparedStrategy): boolean => p.models.length > 0;
 
@@ -63,6 +73,7 @@ export class TaskRunner {
     const started = clock();
     const prepared = await Promise.all(task.entries.map((e) => this.prepare(e.id)));
     const withModels = prepared.some(usesModels);
+    if (task.kind === 'cycle' && task.claim) return this.runClaimed(task, task.claim, prepared, started);
     if (task.kind === 'cycle') {
       if (!withModels) {
         const results = task.entries.map((e, i) => evaluateOnce(prepared[i]!, this.store, task.now, e.state, clock));
@@ -80,6 +91,29 @@ export class TaskRunner {
     const scored = task.entries.map((e, i) => (usesModels(prepared[i]!) ? evaluateHistoryWithModels(prepared[i]!, this.store, task.times, e.state, clock, this.scorer) : undefined));
     const results = await Promise.all(task.entries.map((e, i) => scored[i] ?? evaluateHistory(prepared[i]!, this.store, task.times, e.state, clock)));
     return { kind: 'history', results, workerMs: clock() - started };
+  }
+
+  /**
+   * Claim entries one at a time until none are left. A model plugin's evaluation starts (features computed, rows
+   * queued for scoring) and the loop goes on claiming; its scores arrive once the loop yields, as in an unclaimed task.
+   */
+  private async runClaimed(task: CycleTask, claim: Int32Array, prepared: readonly PreparedStrategy[], started: number): Promise<TaskResult> {
+    const results: (EvaluationResult | Promise<EvaluationResult>)[] = [];
+    for (let i = Atomics.add(claim, 0, 1); i < task.entries.length; i = Atomics.add(claim, 0, 1)) {
+      Atomics.store(claim, 1 + i, CLAIM_EVALUATING);
+      const p = prepared[i]!;
+      const state = task.entries[i]!.state;
+      if (usesModels(p)) {
+        results.push(evaluateWithModels(p, this.store, task.now, state, clock, this.scorer).then((r) => {
+          Atomics.store(claim, 1 + i, CLAIM_DONE);
+          return r;
+        }));
+      } else {
+        results.push(evaluateOnce(p, this.store, task.now, state, clock));
+        Atomics.store(claim, 1 + i, CLAIM_DONE);
+      }
+    }
+    return { kind: 'cycle', results: await Promise.all(results), workerMs: clock() - started };
   }
 
   private async prepare(id: string): Promise<PreparedStrategy> {
