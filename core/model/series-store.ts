@@ -186,44 +186,83 @@ export class SeriesStore {
   }
 
   private makeWindow(l: SeriesLayout, start: number, end: number): SeriesWindow {
-    const arena = this.arena;
-    const cols = new Map<string, Float64Array>();
-    const field = (name: string): Float64Array => {
-      let col = cols.get(name);
-      if (!col) {
-        const off = l.fieldOffsets[name];
-        if (off === undefined) {
-          throw shError('SH_ERR_DATA_SERIES_UNKNOWN', `series ${l.spec.id} has no field ${name}`, {
-            where: l.spec.id,
-            received: name,
-            expected: `one of ${l.spec.fields.join(', ')}`,
-          });
-        }
-        col = arena.subarray(off + start, off + end);
-        cols.set(name, col);
+    return l.spec.kind === 'bar' ? new StoreBarWindow(this.arena, l, start, end) : new StoreWindow(this.arena, l, start, end);
+  }
+}
+
+/**
+ * A window over the arena: columns are zero-copy subarrays made on first use and kept. A class with prototype
+ * getters, because a window is made for every series a plugin reads at every evaluation: closures and
+ * Object.defineProperties per window cost more than the plugin's own arithmetic for light plugins.
+ */
+class StoreWindow implements SeriesWindow {
+  readonly #arena: Float64Array;
+  readonly #layout: SeriesLayout;
+  readonly #start: number;
+  readonly #end: number;
+  #columns: Record<string, Float64Array> | undefined;
+  #time: Float64Array | undefined;
+  #available: Float64Array | undefined;
+  readonly id: SeriesId;
+  readonly spec: SeriesSpec;
+  readonly length: number;
+
+  constructor(arena: Float64Array, layout: SeriesLayout, start: number, end: number) {
+    this.#arena = arena;
+    this.#layout = layout;
+    this.#start = start;
+    this.#end = end;
+    this.id = layout.spec.id;
+    this.spec = layout.spec;
+    this.length = end - start;
+  }
+
+  get time(): Float64Array {
+    return (this.#time ??= this.#arena.subarray(this.#layout.timeOffset + this.#start, this.#layout.timeOffset + this.#end));
+  }
+
+  get available(): Float64Array {
+    return (this.#available ??= this.#arena.subarray(this.#layout.availableOffset + this.#start, this.#layout.availableOffset + this.#end));
+  }
+
+  field(name: string): Float64Array {
+    const columns = (this.#columns ??= {});
+    let column = columns[name];
+    if (column === undefined) {
+      const off = this.#layout.fieldOffsets[name];
+      if (off === undefined) {
+        throw shError('SH_ERR_DATA_SERIES_UNKNOWN', `series ${this.#layout.spec.id} has no field ${name}`, {
+          where: this.#layout.spec.id,
+          received: name,
+          expected: `one of ${this.#layout.spec.fields.join(', ')}`,
+        });
       }
-      return col;
-    };
-    const length = end - start;
-    const window: SeriesWindow = {
-      id: l.spec.id,
-      spec: l.spec,
-      length,
-      time: arena.subarray(l.timeOffset + start, l.timeOffset + end),
-      available: arena.subarray(l.availableOffset + start, l.availableOffset + end),
-      field,
-      last: (name: string) => (length > 0 ? (field(name)[length - 1] as number) : Number.NaN),
-    };
-    if (l.spec.kind === 'bar') {
-      Object.defineProperties(window, {
-        open: { get: () => field('open'), enumerable: true },
-        high: { get: () => field('high'), enumerable: true },
-        low: { get: () => field('low'), enumerable: true },
-        close: { get: () => field('close'), enumerable: true },
-        volume: { get: () => field('volume'), enumerable: true },
-      });
+      column = this.#arena.subarray(off + this.#start, off + this.#end);
+      columns[name] = column;
     }
-    return window;
+    return column;
+  }
+
+  last(name: string): number {
+    return this.length > 0 ? (this.field(name)[this.length - 1] as number) : Number.NaN;
+  }
+}
+
+class StoreBarWindow extends StoreWindow implements BarWindow {
+  get open(): Float64Array {
+    return this.field('open');
+  }
+  get high(): Float64Array {
+    return this.field('high');
+  }
+  get low(): Float64Array {
+    return this.field('low');
+  }
+  get close(): Float64Array {
+    return this.field('close');
+  }
+  get volume(): Float64Array {
+    return this.field('volume');
   }
 }
 

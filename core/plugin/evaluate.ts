@@ -93,8 +93,7 @@ export function seriesOf(needs: StrategyNeeds): string[] {
 /** Build the context a plugin sees at `now`: windows of its declared series only. */
 export function makeContext(prepared: PreparedStrategy, store: SeriesStore, now: EpochMs, scores?: ReadonlyMap<string, ModelScores>): StrategyContext {
   const { needs, definition } = prepared;
-  const bars = new Set(needs.bars);
-  const series = new Set(needs.series ?? []);
+  const { bars, series } = declaredOf(prepared);
   const seriesRows = needs.seriesHistory ?? needs.history;
   return {
     strategyId: definition.id,
@@ -118,6 +117,18 @@ export function makeContext(prepared: PreparedStrategy, store: SeriesStore, now:
       return found;
     },
   };
+}
+
+/** What a plugin declared it reads, as sets: built once per prepared plugin, not at every evaluation. */
+const declared = new WeakMap<PreparedStrategy, { readonly bars: ReadonlySet<string>; readonly series: ReadonlySet<string> }>();
+
+function declaredOf(prepared: PreparedStrategy): { readonly bars: ReadonlySet<string>; readonly series: ReadonlySet<string> } {
+  let sets = declared.get(prepared);
+  if (sets === undefined) {
+    sets = { bars: new Set(prepared.needs.bars), series: new Set(prepared.needs.series ?? []) };
+    declared.set(prepared, sets);
+  }
+  return sets;
 }
 
 /** Scores rows with a model: the host's batched inference, or a reference function in tests. */

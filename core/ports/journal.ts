@@ -40,7 +40,8 @@ export interface OperatorAction {
 
 /**
  * Append-only, durable record of everything the host decides and every answer it gets. Writes are synchronous and
- * durable when they return: `recordIntent` returns only after the intent is committed, and the host submits after.
+ * durable when they return, unless held (`hold`): `recordIntent` always returns only after the intent is committed,
+ * and the host submits after.
  */
 export interface Journal {
   /**
@@ -48,6 +49,16 @@ export interface Journal {
    * nothing. The engine journals a cycle's risk decisions and intents in one batch, before the broker sees any.
    */
   batch<T>(writes: () => T): T;
+  /**
+   * Hold back, in memory, the records a crash may lose because a restart recovers them from the broker or recomputes
+   * them (orders, fills, signals, positions, cycles, plugin states, faults), until the next `batch` commits them
+   * with its own writes or `release` does. An intent is never held: `recordIntent` commits it, with everything held,
+   * before it returns. Reads apply what is held first. The engine holds during a cycle so that the cycle makes one
+   * commit before the broker sees its orders and one after.
+   */
+  hold(): void;
+  /** Commit everything held (one commit) and stop holding. Harmless when nothing is held. */
+  release(): void;
   startRun(run: RunRecord): void;
   endRun(runId: string, status: 'completed' | 'failed' | 'stopped', summary: unknown): void;
   recordCycle(cycle: CycleRecord): void;

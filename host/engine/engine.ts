@@ -238,7 +238,21 @@ export class Engine {
     }
   }
 
+  /**
+   * One cycle with the journal holding back what a crash may lose (fills, order updates, signals, snapshots): the
+   * cycle commits once before the broker sees its orders (held records, risk decisions and intents together) and
+   * once at its end, instead of once per record.
+   */
   private async cycleStep(clock: MarketClock, i: number, results: ReadonlyMap<string, EvaluationResult>, eventIn: number): Promise<void> {
+    this.deps.journal.hold();
+    try {
+      await this.cycleWork(clock, i, results, eventIn);
+    } finally {
+      this.deps.journal.release();
+    }
+  }
+
+  private async cycleWork(clock: MarketClock, i: number, results: ReadonlyMap<string, EvaluationResult>, eventIn: number): Promise<void> {
     const { journal, metrics, settings, store, instruments } = this.deps;
     const time = clock.times[i] as number;
     this.cycle = i + 1;

@@ -239,6 +239,112 @@ describe('SqliteJournal on disk', () => {
     writer.close();
   });
 
+  describe('hold and release (one commit per cycle phase)', () => {
+    /** What a second connection sees: only what is committed. */
+    const committed = (file: string): { fills: number; orders: number; intents: string[]; signals: number } => {
+      const reader = new Database(file, { readonly: true });
+      try {
+        const count = (table: string): number => (reader.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+        const intents = (reader.prepare('SELECT client_order_id AS id FROM intents ORDER BY rowid').all() as { id: string }[]).map((r) => r.id);
+        return { fills: count('fills'), orders: count('orders'), intents, signals: count('signals') };
+      } finally {
+        reader.close();
+      }
+    };
+    const signal: RecordedSignal = { strategyId: 'tsmom', time: 5, symbol: 'GLD', weight: 0.5, confidence: 1, reason: 'r' };
+
+    it('holds orders, fills and signals uncommitted until an intent commits them with it, in one commit', () => {
+      const file = join(directory, 'journal.db');
+      const journal = new SqliteJournal(file);
+      journal.startRun(RUN);
+      journal.hold();
+      journal.recordOrder('run-1', order());
+      journal.recordFill('run-1', fill('f-1'));
+      journal.recordSignals('run-1', 3, [signal]);
+      expect(committed(file)).toEqual({ fills: 0, orders: 0, intents: [], signals: 0 });
+      journal.recordIntent(intent('held-1'));
+      expect(committed(file)).toEqual({ fills: 1, orders: 1, intents: ['held-1'], signals: 1 });
+      journal.release();
+      journal.close();
+    });
+
+    it('a batch commits what is held before its own writes; release commits the rest and stops holding', () => {
+      const file = join(directory, 'journal.db');
+      const journal = new SqliteJournal(file);
+      journal.startRun(RUN);
+      journal.hold();
+      journal.recordOrder('run-1', order());
+      journal.batch(() => journal.recordIntent(intent('b-1')));
+      expect(committed(file)).toMatchObject({ orders: 1, intents: ['b-1'] });
+      journal.recordFill('run-1', fill('f-2'));
+      expect(committed(file).fills).toBe(0);
+      journal.release();
+      expect(committed(file).fills).toBe(1);
+      // Not holding any more: a write is committed when it returns.
+      journal.recordFill('run-1', fill('f-3'));
+      expect(committed(file).fills).toBe(2);
+      journal.close();
+    });
+
+    it('reads see what is held (they commit it first)', () => {
+      const journal = new SqliteJournal(':memory:');
+      journal.startRun(RUN);
+      journal.hold();
+      journal.recordFill('run-1', fill('f-4'));
+      expect(journal.fills('run-1').map((f) => f.fillId)).toEqual(['f-4']);
+      journal.release();
+      journal.close();
+    });
+
+    it('a failed batch commits nothing and keeps what was held, for the next commit', () => {
+      const file = join(directory, 'journal.db');
+      const journal = new SqliteJournal(file);
+      journal.startRun(RUN);
+      journal.hold();
+      journal.recordFill('run-1', fill('f-5'));
+      expect(() =>
+        journal.batch(() => {
+          journal.recordIntent(intent('dup'));
+          journal.recordIntent(intent('dup'));
+        }),
+      ).toThrow(/already journaled/);
+      expect(committed(file)).toMatchObject({ fills: 0, intents: [] });
+      journal.release();
+      expect(committed(file)).toMatchObject({ fills: 1, intents: [] });
+      journal.close();
+    });
+
+    it('checkpoints the write-ahead log into the database file every 32 releases, outside any commit', async () => {
+      const { statSync } = await import('node:fs');
+      const file = join(directory, 'journal.db');
+      const journal = new SqliteJournal(file);
+      journal.startRun(RUN);
+      const mainFileSize = (): number => statSync(file).size;
+      const before = mainFileSize();
+      for (let cycle = 1; cycle <= 31; cycle++) {
+        journal.hold();
+        journal.recordSignals('run-1', cycle, Array.from({ length: 50 }, () => ({ ...signal, reason: 'x'.repeat(200) })));
+        journal.release();
+      }
+      // 31 cycles of signals sit in the WAL: SQLite's own checkpoint threshold is far away.
+      expect(mainFileSize()).toBe(before);
+      journal.hold();
+      journal.release();
+      expect(mainFileSize()).toBeGreaterThan(before + 31 * 50 * 200);
+      journal.close();
+    });
+
+    it('close commits what is held', () => {
+      const file = join(directory, 'journal.db');
+      const journal = new SqliteJournal(file);
+      journal.startRun(RUN);
+      journal.hold();
+      journal.recordOrder('run-1', order());
+      journal.close();
+      expect(committed(file).orders).toBe(1);
+    });
+  });
+
   it('reopens an existing journal without re-applying migrations', () => {
     const file = join(directory, 'journal.db');
     new SqliteJournal(file).close();

@@ -77,9 +77,10 @@ export interface SqliteJournalOptions {
 }
 
 /**
- * The embedded journal: SQLite in WAL mode with `synchronous=FULL`, so every write is durable when the call returns.
- * That is what lets the host submit an order only after `recordIntent` returned: a crash cannot lose the intent,
- * and a restart that finds it will not send it twice.
+ * The embedded journal: SQLite in WAL mode with `synchronous=FULL`, so every write is durable when the call returns,
+ * except while `hold()` is in effect (see Journal.hold): then the records a restart recovers from the broker wait in
+ * memory for the next commit. An intent is never held. That is what lets the host submit an order only after
+ * `recordIntent` returned: a crash cannot lose the intent, and a restart that finds it will not send it twice.
  *
  * @example
  * const journal = new SqliteJournal('data/journal.db'); // or ':memory:' in tests
@@ -90,6 +91,14 @@ export class SqliteJournal implements Journal {
   private readonly db: SqliteDatabase;
   private readonly sql: Statements;
   private readonly now: () => EpochMs;
+  /** Writes held back by `hold()`, applied in order by the next commit. */
+  private held: (() => void)[] | undefined;
+  private releases = 0;
+  /** Depth of `batch` calls in progress: writes inside a batch are never held. */
+  private depth = 0;
+  private readonly transaction: <T>(writes: () => T) => T;
+  private readonly orderTx: (runId: string, order: Order) => void;
+  private readonly rowsTx: <T>(rows: readonly T[], insert: (row: T) => unknown) => void;
 
   constructor(filePath: string, options: SqliteJournalOptions = {}) {
     this.filePath = filePath;
@@ -102,6 +111,33 @@ export class SqliteJournal implements Journal {
       this.db.close();
       throw error instanceof ShError ? error : writeError('migrate the journal schema', error);
     }
+    // Transaction functions made once: better-sqlite3 builds a wrapper per db.transaction() call.
+    const batchTx = this.db.transaction((writes: () => unknown) => {
+      this.depth += 1;
+      try {
+        // The outermost batch applies what is held, in order; the caller drops it from `held` once committed.
+        if (this.depth === 1 && this.held !== undefined) for (const write of this.held) write();
+        return writes();
+      } finally {
+        this.depth -= 1;
+      }
+    });
+    this.transaction = <T>(writes: () => T): T => batchTx(writes) as T;
+    this.orderTx = this.db.transaction((runId: string, order: Order) => {
+      const previous = this.sql.orderState.get(order.clientOrderId) as { status: string; filled_quantity: number } | undefined;
+      this.sql.upsertOrder.run(
+        order.clientOrderId, runId, order.brokerOrderId ?? null, order.symbol, order.side, order.quantity, order.type,
+        order.limitPrice ?? null, order.timeInForce, order.status, order.filledQuantity, order.averagePrice, order.submittedAt,
+        order.updatedAt, order.routedTo ?? null, order.executedBy ?? null, order.rejectReason ?? null,
+      );
+      if (previous === undefined || previous.status !== order.status || previous.filled_quantity !== order.filledQuantity) {
+        this.sql.insertOrderEvent.run(order.clientOrderId, runId, order.updatedAt, order.status, order.filledQuantity, order.averagePrice, order.rejectReason ?? null);
+      }
+    });
+    const rowsTx = this.db.transaction((rows: readonly unknown[], insert: (row: unknown) => unknown) => {
+      for (const row of rows) insert(row);
+    });
+    this.rowsTx = <T>(rows: readonly T[], insert: (row: T) => unknown): void => rowsTx(rows, insert as (row: unknown) => unknown);
   }
 
   startRun(run: RunRecord): void {
@@ -116,22 +152,47 @@ export class SqliteJournal implements Journal {
   }
 
   recordCycle(cycle: CycleRecord): void {
-    this.write('record a cycle', () => this.sql.insertCycle.run(cycle.runId, cycle.cycle, cycle.time, cycle.latencyMs, cycle.intents, cycle.equity));
+    this.holdable('record a cycle', () => this.sql.insertCycle.run(cycle.runId, cycle.cycle, cycle.time, cycle.latencyMs, cycle.intents, cycle.equity));
   }
 
   batch<T>(writes: () => T): T {
-    return this.db.transaction(writes)();
+    const applied = this.depth === 0 ? (this.held?.length ?? 0) : 0;
+    // All or nothing: if any write fails, nothing is committed and what was held stays held.
+    const result = this.transaction(writes);
+    if (applied > 0) this.held?.splice(0, applied);
+    return result;
+  }
+
+  hold(): void {
+    this.held ??= [];
+  }
+
+  release(): void {
+    this.commitHeld();
+    this.held = undefined;
+    this.releases += 1;
+    if (this.releases % CHECKPOINT_EVERY_RELEASES === 0) this.checkpoint();
+  }
+
+  /**
+   * Copy the WAL back into the database file (PASSIVE: as far as readers allow, never waiting), so that SQLite's own
+   * checkpoint never lands inside a commit an order waits on. `release()` calls it every 32 cycles.
+   */
+  checkpoint(): void {
+    if (this.filePath === ':memory:' || this.filePath === '') return;
+    this.write('checkpoint the write-ahead log', () => this.db.pragma('wal_checkpoint(PASSIVE)'));
   }
 
   recordSignals(runId: string, cycle: number, signals: readonly RecordedSignal[]): void {
-    this.write('record signals', () =>
-      this.db.transaction(() => {
-        for (const s of signals) this.sql.insertSignal.run(runId, cycle, s.strategyId, s.time, s.symbol, s.weight, s.confidence, s.reason);
-      })(),
-    );
+    this.holdable('record signals', () => this.rowsTx(signals, (s) => this.sql.insertSignal.run(runId, cycle, s.strategyId, s.time, s.symbol, s.weight, s.confidence, s.reason)));
   }
 
   recordIntent(intent: OrderIntent): void {
+    // Never held: committed (with whatever is held, in one commit) before this returns.
+    if (this.held !== undefined && this.depth === 0) {
+      this.batch(() => this.recordIntent(intent));
+      return;
+    }
     this.write('record an intent', () =>
       this.sql.insertIntent.run(
         intent.clientOrderId, intent.runId, intent.cycle, intent.time, intent.symbol, intent.side, intent.quantity, intent.type,
@@ -143,7 +204,7 @@ export class SqliteJournal implements Journal {
   }
 
   recordRiskDecision(runId: string, decision: RiskDecision): void {
-    this.write('record a risk decision', () =>
+    this.holdable('record a risk decision', () =>
       this.sql.insertRiskDecision.run(
         runId, decision.clientOrderId, decision.cycle, decision.time, decision.symbol, decision.guard, decision.result,
         decision.reason, decision.quantityBefore, decision.quantityAfter, JSON.stringify(decision.compared),
@@ -156,49 +217,32 @@ export class SqliteJournal implements Journal {
    * an unchanged order (a reconciliation pass) adds no noise to the history. The order keeps the run that created it.
    */
   recordOrder(runId: string, order: Order): void {
-    this.write('record an order', () =>
-      this.db.transaction(() => {
-        const previous = this.sql.orderState.get(order.clientOrderId) as { status: string; filled_quantity: number } | undefined;
-        this.sql.upsertOrder.run(
-          order.clientOrderId, runId, order.brokerOrderId ?? null, order.symbol, order.side, order.quantity, order.type,
-          order.limitPrice ?? null, order.timeInForce, order.status, order.filledQuantity, order.averagePrice, order.submittedAt,
-          order.updatedAt, order.routedTo ?? null, order.executedBy ?? null, order.rejectReason ?? null,
-        );
-        if (previous === undefined || previous.status !== order.status || previous.filled_quantity !== order.filledQuantity) {
-          this.sql.insertOrderEvent.run(order.clientOrderId, runId, order.updatedAt, order.status, order.filledQuantity, order.averagePrice, order.rejectReason ?? null);
-        }
-      })(),
-    );
+    this.holdable('record an order', () => this.orderTx(runId, order));
   }
 
   /**
    * Record a fill once: the same fill id again is ignored, so a replayed execution event is never double counted.
-   * Returns true when the fill was new.
+   * Returns true when the fill was new; while writes are held it returns undefined (the check happens when the
+   * held write is applied).
    */
-  recordFill(runId: string, fill: Fill): boolean {
-    return this.write('record a fill', () =>
+  recordFill(runId: string, fill: Fill): boolean | undefined {
+    return this.holdable('record a fill', () =>
       this.sql.insertFill.run(fill.fillId, runId, fill.clientOrderId, fill.symbol, fill.side, fill.quantity, fill.price, fill.commission, fill.time, fill.broker).changes > 0,
     );
   }
 
   recordPositions(runId: string, cycle: number, time: EpochMs, positions: readonly Position[]): void {
-    this.write('record positions', () =>
-      this.db.transaction(() => {
-        for (const p of positions) this.sql.insertPosition.run(runId, cycle, time, p.symbol, p.quantity, p.averagePrice);
-      })(),
-    );
+    this.holdable('record positions', () => this.rowsTx(positions, (p) => this.sql.insertPosition.run(runId, cycle, time, p.symbol, p.quantity, p.averagePrice)));
   }
 
   savePluginStates(runId: string, snapshots: readonly StateSnapshot[]): void {
-    this.write('save plugin states', () =>
-      this.db.transaction(() => {
-        for (const s of snapshots) this.sql.insertState.run(runId, s.strategyId, s.cycle, s.time, toJson(s.state));
-      })(),
-    );
+    // Serialised now: a held snapshot must be the state of this moment, not of when it is applied.
+    const rows = snapshots.map((s) => [s.strategyId, s.cycle, s.time, toJson(s.state)] as const);
+    this.holdable('save plugin states', () => this.rowsTx(rows, (r) => this.sql.insertState.run(runId, ...r)));
   }
 
   recordFault(runId: string, fault: PluginFault): void {
-    this.write('record a fault', () => this.sql.insertFault.run(runId, fault.strategyId, fault.hook, fault.code, fault.message, fault.time, fault.cause ?? null));
+    this.holdable('record a fault', () => this.sql.insertFault.run(runId, fault.strategyId, fault.hook, fault.code, fault.message, fault.time, fault.cause ?? null));
   }
 
   recordOperatorAction(runId: string | null, action: OperatorAction): void {
@@ -207,71 +251,85 @@ export class SqliteJournal implements Journal {
 
   /** The snapshot with the highest cycle per plugin (the last saved, when a cycle was saved twice). */
   latestPluginStates(runId: string): Map<string, StateSnapshot> {
+    this.commitHeld();
     const rows = this.sql.latestStates.all(runId) as StateRow[];
     return new Map(rows.map((row) => [row.strategy_id, stateFromRow(row)]));
   }
 
   intents(runId: string): OrderIntent[] {
+    this.commitHeld();
     return (this.sql.intents.all(runId) as IntentRow[]).map(intentFromRow);
   }
 
   orders(runId: string): Order[] {
+    this.commitHeld();
     return (this.sql.orders.all(runId) as OrderRow[]).map(orderFromRow);
   }
 
   fills(runId: string): Fill[] {
+    this.commitHeld();
     return (this.sql.fills.all(runId) as FillRow[]).map(fillFromRow);
   }
 
   riskDecisions(runId: string): RiskDecision[] {
+    this.commitHeld();
     return (this.sql.riskDecisions.all(runId) as RiskDecisionRow[]).map(riskDecisionFromRow);
   }
 
   /** Every run, oldest first. */
   runs(): RunSummary[] {
+    this.commitHeld();
     return (this.sql.runs.all() as RunRow[]).map(runFromRow);
   }
 
   /** The most recently started run, or undefined for an empty journal. */
   latestRun(): RunSummary | undefined {
+    this.commitHeld();
     const row = this.sql.latestRun.get() as RunRow | undefined;
     return row === undefined ? undefined : runFromRow(row);
   }
 
   signalCount(runId: string, strategyId?: string): number {
+    this.commitHeld();
     const row = (strategyId === undefined ? this.sql.signalCount.get(runId) : this.sql.signalCountByStrategy.get(runId, strategyId)) as { count: number };
     return row.count;
   }
 
   /** Signals of a run in the order they were recorded, optionally of one cycle. */
   signals(runId: string, cycle?: number): RecordedSignal[] {
+    this.commitHeld();
     const rows = (cycle === undefined ? this.sql.signals.all(runId) : this.sql.signalsOfCycle.all(runId, cycle)) as SignalRow[];
     return rows.map(signalFromRow);
   }
 
   cycles(runId: string): CycleRecord[] {
+    this.commitHeld();
     return (this.sql.cycles.all(runId) as CycleRow[]).map(cycleFromRow);
   }
 
   /** The position snapshot of one cycle, or of the last recorded cycle when none is named. */
   positions(runId: string, cycle?: number): Position[] {
+    this.commitHeld();
     const rows = (cycle === undefined ? this.sql.latestPositions.all(runId, runId) : this.sql.positionsOfCycle.all(runId, cycle)) as PositionRow[];
     return rows.map(positionFromRow);
   }
 
   /** The status history of one order, oldest first. */
   orderEvents(clientOrderId: string): { time: EpochMs; status: Order['status']; filledQuantity: number; averagePrice: number }[] {
+    this.commitHeld();
     const rows = this.sql.orderEvents.all(clientOrderId) as { time: number; status: Order['status']; filled_quantity: number; average_price: number }[];
     return rows.map((r) => ({ time: r.time, status: r.status, filledQuantity: r.filled_quantity, averagePrice: r.average_price }));
   }
 
   /** Operator actions of one run, or of every run (and none) when no run is named. */
   operatorActions(runId?: string): (OperatorAction & { readonly runId: string | null })[] {
+    this.commitHeld();
     const rows = (runId === undefined ? this.sql.allOperatorActions.all() : this.sql.operatorActions.all(runId)) as OperatorActionRow[];
     return rows.map(operatorActionFromRow);
   }
 
   faults(runId: string): PluginFault[] {
+    this.commitHeld();
     return (this.sql.faults.all(runId) as FaultRow[]).map(faultFromRow);
   }
 
@@ -286,7 +344,23 @@ export class SqliteJournal implements Journal {
 
   /** Close the connection; closing twice is harmless. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.release();
+    this.db.close();
+  }
+
+  /** A write a crash may lose (see Journal.hold): held while holding outside a batch, else written now. */
+  private holdable<T>(what: string, action: () => T): T | undefined {
+    if (this.held !== undefined && this.depth === 0) {
+      this.held.push(() => this.write(what, action));
+      return undefined;
+    }
+    return this.write(what, action);
+  }
+
+  /** Commit what is held (reads call this first, so they see every write made so far). */
+  private commitHeld(): void {
+    if (this.held !== undefined && this.held.length > 0 && this.depth === 0) this.batch(() => undefined);
   }
 
   private write<T>(what: string, action: () => T, clientOrderId?: string): T {
@@ -310,6 +384,11 @@ export class SqliteJournal implements Journal {
   }
 }
 
+/** Pages of WAL at which SQLite checkpoints by itself (about 40 MB with 4 KiB pages). */
+const WAL_SAFETY_CHECKPOINT_PAGES = 10_000;
+/** The journal checkpoints the WAL (PASSIVE: never waits for readers) once every this many releases. */
+const CHECKPOINT_EVERY_RELEASES = 32;
+
 function openDatabase(filePath: string, busyTimeoutMs: number, synchronous: 'full' | 'normal'): SqliteDatabase {
   const inMemory = filePath === ':memory:' || filePath === '';
   if (!inMemory) {
@@ -327,6 +406,10 @@ function openDatabase(filePath: string, busyTimeoutMs: number, synchronous: 'ful
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
+    // SQLite checkpoints the WAL inside whichever commit crosses the threshold: a spike of milliseconds in that
+    // commit, possibly the one an order waits on. The journal checkpoints itself after cycles instead (release());
+    // this high threshold is only a safety net for connections that never release.
+    db.pragma(`wal_autocheckpoint = ${WAL_SAFETY_CHECKPOINT_PAGES}`);
     return db;
   } catch (error) {
     db?.close();
