@@ -26,6 +26,27 @@ describe('engine decision cycle', () => {
     expect(rig.journal.intents(rig.runId)).toEqual([]);
   });
 
+  it('journals the positions of every cycle in which fills changed them, equal to the fills so far', async () => {
+    const rig = await engineRig({ plugins: await realPlugins() });
+    await rig.engine.run();
+    const fills = rig.journal.fills(rig.runId);
+    expect(fills.length).toBeGreaterThan(10);
+    // A fill at a bar's open is seen by the first cycle at or after it (the cycle of that bar).
+    const cycles = rig.journal.cycles(rig.runId);
+    const cycleOf = (time: number): number | undefined => cycles.find((c) => c.time >= time)?.cycle;
+    const held = new Map<string, number>();
+    let checked = 0;
+    for (const time of [...new Set(fills.map((f) => f.time))].sort((a, b) => a - b)) {
+      for (const f of fills.filter((x) => x.time === time)) held.set(f.symbol, (held.get(f.symbol) ?? 0) + (f.side === 'buy' ? f.quantity : -f.quantity));
+      const cycle = cycleOf(time);
+      if (cycle === undefined) continue;
+      const recorded = new Map(rig.journal.positions(rig.runId, cycle).map((p) => [p.symbol, p.quantity]));
+      for (const [symbol, quantity] of held) expect(recorded.get(symbol) ?? 0, `${symbol} at cycle ${cycle}`).toBeCloseTo(quantity, 6);
+      checked += 1;
+    }
+    expect(checked).toBeGreaterThan(5);
+  });
+
   it('monitor mode (allowSubmit false) journals intents and sends nothing', async () => {
     const rig = await engineRig({ plugins: await realPlugins(), settings: { allowSubmit: false } });
     const summary = await rig.engine.run();
