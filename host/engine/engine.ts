@@ -130,6 +130,8 @@ export class Engine {
       const eventIn = performance.now();
       const now = clock.times[i] as number;
       if (now <= resumeAfter) continue;
+      // What runs before the cycle (a reconciliation pass: its closing orders) is decided at this cycle's time.
+      this.lastTime = now;
       await this.deps.beforeCycle?.(i + 1);
       const active = this.plugins.runtimes.filter((r) => !r.fault && !r.ended);
       const raw = await this.deps.executor.evaluateCycle(now, active.map((r) => ({ id: r.plugin.id, state: r.state })));

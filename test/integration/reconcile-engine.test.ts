@@ -6,7 +6,10 @@ import { Reconciler } from '../../host/reconcile/reconciler.js';
 import { engineRig, realPlugins } from './fixtures.js';
 
 describe('reconciliation inside a run (policy flatten)', () => {
-  it('a position the host never knew is found in one pass, closed through the risk chain once, and the books agree', async () => {
+  it.each([
+    ['at cycles 5 and 6', [5, 6]],
+    ['at the start (before the first cycle) and after it', [1, 2]],
+  ])('a position the host never knew is found in one pass, closed through the risk chain once, and the books agree: passes %s', async (_label, at) => {
     let broker: PaperBroker | undefined;
     let reconciler: Reconciler | undefined;
     const passes: number[] = [];
@@ -23,7 +26,7 @@ describe('reconciliation inside a run (policy flatten)', () => {
         return broker;
       },
       beforeCycle: async (cycle) => {
-        if (cycle === 5 || cycle === 6) {
+        if (at.includes(cycle)) {
           // As run-host does: a pass between cycles, its outcome applied by the host.
           const o = await reconciler!.reconcileOnce();
           rig.engine.adopt(o.adopt, o.orders);
