@@ -64,7 +64,7 @@ async function main(): Promise<void> {
 
     log('section 4: inference, batched vs one call per row');
     await gate.wait('section 4');
-    const inference = await measureInference({ dir, callers: 42, secondsPerMode: QUICK ? 1 : 5 });
+    const inference = await measureInference({ dir, callers: 42, secondsPerMode: QUICK ? 0.5 : 3 });
 
     const capacityEnd = await probeCpuCapacity(machine.availableParallelism);
     log(`cpu capacity probe: ${machine.availableParallelism} spinning threads got ${capacityEnd.toFixed(2)} cores`);

@@ -53,6 +53,29 @@ describe('providerScorer', () => {
     expect(c!.outputs['pair']!.values).toEqual(Float32Array.from([7, 14]));
   });
 
+  it("passes the rows as they are to a provider's scoreRows, which copies them into its batch itself", async () => {
+    const runs: number[] = [];
+    const batcher = new DynamicBatcher(async (_id, rows, rowCount) => {
+      runs.push(rowCount);
+      return { first: Float32Array.from({ length: rowCount }, (_, r) => rows[r * (rows.length / rowCount)] as number) };
+    }, { maxWaitMicros: 5_000_000 });
+    const given: (readonly (readonly number[])[])[] = [];
+    const scorer = providerScorer({
+      score: () => Promise.reject(new Error('score is not used when scoreRows is there')),
+      scoreRows: (id, rows) => {
+        given.push(rows);
+        return batcher.score(id, rows, rows.length);
+      },
+      flush: () => batcher.flush(),
+    });
+    const rows = [[1, 2], [3, 4]];
+    const [a, b] = await Promise.all([scorer('m', rows), scorer('m', [[5, 6]])]);
+    expect(given[0]).toBe(rows);
+    expect(runs).toEqual([3]);
+    expect(a).toEqual({ rowCount: 2, outputs: { first: { width: 1, values: Float32Array.from([1, 3]) } } });
+    expect(b).toEqual({ rowCount: 1, outputs: { first: { width: 1, values: Float32Array.from([5]) } } });
+  });
+
   it('a lone caller scoring step after step waits an event-loop turn per step, not maxWait', async () => {
     const { provider, runs } = fakeProvider(5_000_000);
     const scorer = providerScorer(provider);

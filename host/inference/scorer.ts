@@ -6,9 +6,14 @@ import { ShError, type ModelScorer, type ModelScores, type ScoreOutputs } from '
  * here: executors and workers that run no model never load it.
  */
 
-/** What the bridge needs of a provider: `score`, and `flush` when it batches (OnnxProvider has both). */
+/**
+ * What the bridge needs of a provider: `score`, and `flush` when it batches; `scoreRows` when it takes the rows as
+ * they are, one array per row, and copies them into its batch itself (OnnxProvider has all three). Without it, the
+ * rows of each call are flattened here first.
+ */
 export interface ScoringProvider {
   score(modelId: string, rows: Float32Array, rowCount: number): Promise<ScoreOutputs>;
+  scoreRows?(modelId: string, rows: readonly (readonly number[])[]): Promise<ScoreOutputs>;
   flush?(): void;
 }
 
@@ -58,7 +63,7 @@ export function providerScorer(provider: ScoringProvider): ModelScorer {
     const rowCount = rows.length;
     let pending: Promise<ScoreOutputs>;
     try {
-      pending = provider.score(modelId, flattenRows(rows), rowCount);
+      pending = provider.scoreRows ? provider.scoreRows(modelId, rows) : provider.score(modelId, flattenRows(rows), rowCount);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -30,6 +30,12 @@ function fakeOutputs(rows: Float32Array, rowCount: number): Record<string, Float
   return { sum, doubled: rows.map((v) => v * 2) };
 }
 
+/** Flat rows as one array of numbers per row, as plugins build them. */
+function asArrayRows(rows: Float32Array, rowCount: number): number[][] {
+  const width = features(rows, rowCount);
+  return Array.from({ length: rowCount }, (_, r) => Array.from(rows.subarray(r * width, (r + 1) * width)));
+}
+
 /** A fake runner that records each run and how many ran at once; it answers after an event-loop turn. */
 function fakeRunner(): { run: BatchRunner; runs: number[]; maxConcurrent: () => number } {
   const runs: number[] = [];
@@ -50,7 +56,7 @@ describe('DynamicBatcher with a fake runner', () => {
   it('gives every concurrent caller exactly its own rows of every output, within the batching limits', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ rowCount: fc.integer({ min: 1, max: 40 }), arrival }), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.record({ rowCount: fc.integer({ min: 1, max: 40 }), arrival, asArrays: fc.boolean() }), { minLength: 1, maxLength: 40 }),
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 1, max: 120 }),
         fc.constantFrom(0, 300, 2000),
@@ -66,7 +72,8 @@ describe('DynamicBatcher with a fake runner', () => {
           const results = await Promise.all(
             callers.map(async (c, i) => {
               await arrive(c.arrival);
-              return batcher.score('model', inputs[i] as Float32Array, c.rowCount);
+              const rows = inputs[i] as Float32Array;
+              return batcher.score('model', c.asArrays ? asArrayRows(rows, c.rowCount) : rows, c.rowCount);
             }),
           );
           results.forEach((result, i) => expect(result).toEqual(fakeOutputs(inputs[i] as Float32Array, callers[i]?.rowCount ?? 0)));
@@ -89,6 +96,50 @@ describe('DynamicBatcher with a fake runner', () => {
     await Promise.all(Array.from({ length: 9 }, () => batcher.score('model', new Float32Array(30), 30)));
     expect(fake.runs).toEqual([60, 60, 60, 60, 30]);
     expect(triggers).toEqual(['full', 'full', 'full', 'full', 'deadline']);
+  });
+
+  it("hands each caller a view of its own rows of the run's output, not a copy; the views do not overlap", async () => {
+    const outputs: ScoreOutputs[] = [];
+    const batcher = new DynamicBatcher(async (_id, rows, rowCount) => {
+      const out = fakeOutputs(rows, rowCount);
+      outputs.push(out);
+      return out;
+    }, { maxWaitMicros: 0 });
+    const inputs = [randomRows(seededRandom(4), 2, 3), randomRows(seededRandom(5), 1, 3), randomRows(seededRandom(6), 3, 3)];
+    const results = await Promise.all(inputs.map((rows) => batcher.score('model', rows, rows.length / 3)));
+    expect(outputs).toHaveLength(1);
+    const run = outputs[0] as ScoreOutputs;
+    let row = 0;
+    results.forEach((result, i) => {
+      const rowCount = (inputs[i] as Float32Array).length / 3;
+      expect(result).toEqual(fakeOutputs(inputs[i] as Float32Array, rowCount));
+      for (const [name, width] of [['sum', 1], ['doubled', 3]] as const) {
+        const view = result[name] as Float32Array;
+        expect(view.buffer).toBe((run[name] as Float32Array).buffer);
+        expect(view.byteOffset).toBe(row * width * Float32Array.BYTES_PER_ELEMENT);
+        expect(view.length).toBe(rowCount * width);
+      }
+      row += rowCount;
+    });
+    // Writing into one caller's view changes neither the other callers' rows nor anything beyond its own.
+    const before = results.map((r) => Float32Array.from(r['doubled'] as Float32Array));
+    (results[1]?.['doubled'] as Float32Array).fill(-1);
+    expect(results[0]?.['doubled']).toEqual(before[0]);
+    expect(results[2]?.['doubled']).toEqual(before[2]);
+  });
+
+  it('takes rows as one array per row, alone or mixed with flat rows in one batch', async () => {
+    const fake = fakeRunner();
+    const batcher = new DynamicBatcher(fake.run, { maxWaitMicros: 0 });
+    const flat = randomRows(seededRandom(7), 2, 4);
+    const arrays = asArrayRows(randomRows(seededRandom(8), 3, 4), 3);
+    const [a, b, c] = await Promise.all([batcher.score('m', flat, 2), batcher.score('m', arrays, 3), batcher.score('m', [[1, 2, 3, 4]], 1)]);
+    expect(fake.runs).toEqual([6]);
+    expect(a).toEqual(fakeOutputs(flat, 2));
+    expect(b).toEqual(fakeOutputs(Float32Array.from(arrays.flat()), 3));
+    expect(c).toEqual({ sum: Float32Array.from([10]), doubled: Float32Array.from([2, 4, 6, 8]) });
+    // One call alone, as arrays, is flattened for its run.
+    expect(await batcher.score('m', [[1, 1], [2, 2]], 2)).toEqual({ sum: Float32Array.from([2, 4]), doubled: Float32Array.from([2, 2, 4, 4]) });
   });
 
   it('runs a call larger than maxRows alone, unsplit', async () => {
@@ -193,6 +244,10 @@ describe('DynamicBatcher with a fake runner', () => {
     const batcher = new DynamicBatcher(async (_id, rows, n) => fakeOutputs(rows, n));
     await expect(batcher.score('m', new Float32Array(5), 2)).rejects.toMatchObject({ code: 'SH_ERR_INFERENCE_INPUT_INVALID' });
     await expect(batcher.score('m', new Float32Array(0), 0)).rejects.toMatchObject({ code: 'SH_ERR_INFERENCE_INPUT_INVALID' });
+    await expect(batcher.score('m', [[1, 2], [3]], 2)).rejects.toMatchObject({ code: 'SH_ERR_INFERENCE_INPUT_INVALID', message: 'Model m: row 1 has 1 values, row 0 has 2.' });
+    await expect(batcher.score('m', [[1, 2]], 2)).rejects.toMatchObject({ code: 'SH_ERR_INFERENCE_INPUT_INVALID', message: 'Model m: 1 rows cannot be 2 rows.' });
+    await expect(batcher.score('m', [[]], 1)).rejects.toMatchObject({ code: 'SH_ERR_INFERENCE_INPUT_INVALID', message: 'Model m: row 0 has no values.' });
+    await expect(batcher.score('m', [], 0)).rejects.toMatchObject({ code: 'SH_ERR_INFERENCE_INPUT_INVALID' });
     expect(() => new DynamicBatcher(async () => ({}), { maxRows: 0, maxWaitMicros: -1, maxConcurrentRuns: 1.5 })).toThrow(
       'Invalid batching options: maxRows was 0, expected an integer >= 1; maxWaitMicros was -1, expected a finite number >= 0; maxConcurrentRuns was 1.5, expected an integer >= 1.',
     );
@@ -276,6 +331,20 @@ describe('DynamicBatcher in OnnxProvider with real models', () => {
     expect(runs.reduce((a, b) => a + b, 0)).toBe(64);
     expect(stats.map((s) => s.requests).reduce((a, b) => a + b, 0)).toBe(64);
     expect(provider.describe().models.find((m) => m.id === 'mlp')).toMatchObject({ runs: runs.length, rows: 64 });
+    await provider.close();
+  });
+
+  it("a later run leaves the outputs of earlier runs as they were (each run's output is a new buffer; callers hold views of it)", async () => {
+    const provider = await providerWith({ maxRows: 1024, maxWaitMicros: 0 });
+    const random = seededRandom(23);
+    const rounds = Array.from({ length: 4 }, () => Array.from({ length: 5 }, () => randomRows(random, 3, 16)));
+    const held: { rows: Float32Array; result: ScoreOutputs }[] = [];
+    for (const round of rounds) {
+      const results = await Promise.all(round.map((rows) => provider.score('mlp', rows, 3)));
+      results.forEach((result, i) => held.push({ rows: round[i] as Float32Array, result }));
+    }
+    expect(new Set(held.map((h) => (h.result['probability'] as Float32Array).buffer)).size).toBe(rounds.length);
+    for (const { rows, result } of held) expect(maxDifference(result['probability'], mlp.reference(rows, 3)['probability'])).toBeLessThanOrEqual(1e-5);
     await provider.close();
   });
 

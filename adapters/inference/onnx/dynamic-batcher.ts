@@ -2,7 +2,16 @@ import { performance } from 'node:perf_hooks';
 import { isShError, shError } from '../../../core/index.js';
 import type { ScoreOutputs } from '../../../core/index.js';
 
-/** Runs one batch of `rowCount` rows (flat, row-major) of one model; returns every output, row-major. */
+/**
+ * The rows of one call: flat and row-major (`rowCount x width` values), or one array of numbers per row, as plugins
+ * build them. Array rows are copied straight into the batch's input when it runs, with no flat copy per call first.
+ */
+export type BatchRows = Float32Array | readonly (readonly number[])[];
+
+/**
+ * Runs one batch of `rowCount` rows (flat, row-major) of one model; returns every output, row-major. Callers receive
+ * views into the returned arrays (see `split`), so a runner must return arrays it does not reuse or change afterwards.
+ */
 export type BatchRunner = (modelId: string, rows: Float32Array, rowCount: number) => Promise<ScoreOutputs>;
 
 /** The batching knobs. */
@@ -36,16 +45,20 @@ export interface BatchStats {
 export type BatchListener = (stats: BatchStats) => void;
 
 interface Pending {
-  readonly rows: Float32Array;
+  readonly rows: BatchRows;
   readonly rowCount: number;
+  /** rowCount x width. */
+  readonly values: number;
   readonly enqueuedAt: number;
   readonly resolve: (outputs: ScoreOutputs) => void;
   readonly reject: (error: unknown) => void;
 }
 
-interface Timer {
-  cancelled: boolean;
-  cancel(): void;
+/** Calls taken from a queue to run together, their rows and values. */
+interface Batch {
+  readonly calls: Pending[];
+  readonly rows: number;
+  readonly values: number;
 }
 
 interface ModelQueue {
@@ -53,7 +66,16 @@ interface ModelQueue {
   pending: Pending[];
   pendingRows: number;
   inFlight: number;
-  timer?: Timer;
+  /**
+   * A wake-up is armed: a timeout, an immediate or a microtask that pumps the queue when it fires. One callback per
+   * queue (`wake`), made once, so arming allocates no closure. A microtask cannot be cancelled, so a cancelled one may
+   * still fire while a later wake-up is armed; that early pump is harmless (it only runs what is full, due or flushed,
+   * and re-arms for the rest).
+   */
+  armed: boolean;
+  timeout: ReturnType<typeof setTimeout> | undefined;
+  immediate: ReturnType<typeof setImmediate> | undefined;
+  readonly wake: () => void;
   /** Calls enqueued at or before this time are due now: a caller flushed them. */
   flushedAt: number;
 }
@@ -101,25 +123,21 @@ export class DynamicBatcher {
     return () => this.listeners.delete(listener);
   }
 
-  /** Queue `rowCount` rows (`rows.length / rowCount` values each) for a model; resolves with the outputs of those rows. */
-  score(modelId: string, rows: Float32Array, rowCount: number): Promise<ScoreOutputs> {
+  /**
+   * Queue `rowCount` rows for a model: flat (`rows.length / rowCount` values each) or one array per row (`rowCount`
+   * arrays of one length). Resolves with the outputs of those rows. The rows are read when their batch runs: leave
+   * them unchanged until the call resolves.
+   */
+  score(modelId: string, rows: BatchRows, rowCount: number): Promise<ScoreOutputs> {
     if (this.closing) return Promise.reject(shError('SH_ERR_INFERENCE_CLOSED', `Cannot score model ${modelId}: the batcher is closed.`, { where: `model ${modelId}` }));
-    if (!Number.isInteger(rowCount) || rowCount < 1 || rows.length === 0 || rows.length % rowCount !== 0) {
-      return Promise.reject(
-        shError('SH_ERR_INFERENCE_INPUT_INVALID', `Model ${modelId}: ${rows.length} values cannot be ${rowCount} rows.`, { where: `model ${modelId}`, received: { values: rows.length, rowCount }, expected: 'rowCount >= 1 dividing the number of values' }),
-      );
-    }
-    let queue = this.queues.get(modelId);
-    if (queue === undefined) {
-      queue = { modelId, pending: [], pendingRows: 0, inFlight: 0, flushedAt: Number.NEGATIVE_INFINITY };
-      this.queues.set(modelId, queue);
-    }
-    const target = queue;
+    const values = rows instanceof Float32Array ? flatValues(modelId, rows, rowCount) : arrayValues(modelId, rows, rowCount);
+    if (typeof values !== 'number') return Promise.reject(values);
+    const target = this.queues.get(modelId) ?? this.addQueue(modelId);
     return new Promise<ScoreOutputs>((resolve, reject) => {
-      target.pending.push({ rows, rowCount, enqueuedAt: performance.now(), resolve, reject });
+      target.pending.push({ rows, rowCount, values, enqueuedAt: performance.now(), resolve, reject });
       target.pendingRows += rowCount;
       if (target.pendingRows >= this.options.maxRows) this.pump(target);
-      else if (target.timer === undefined) this.arm(target);
+      else if (!target.armed) this.arm(target);
     });
   }
 
@@ -145,10 +163,28 @@ export class DynamicBatcher {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
+  private addQueue(modelId: string): ModelQueue {
+    const queue: ModelQueue = {
+      modelId,
+      pending: [],
+      pendingRows: 0,
+      inFlight: 0,
+      armed: false,
+      timeout: undefined,
+      immediate: undefined,
+      // pump disarms first: a stale wake-up (see ModelQueue.armed) also clears the timer armed after it.
+      wake: () => {
+        if (queue.armed) this.pump(queue);
+      },
+      flushedAt: Number.NEGATIVE_INFINITY,
+    };
+    this.queues.set(modelId, queue);
+    return queue;
+  }
+
   /** Dispatch every batch that is full or due, as far as the concurrency limit allows; arm a timer for the rest. */
   private pump(queue: ModelQueue): void {
-    queue.timer?.cancel();
-    queue.timer = undefined;
+    this.disarm(queue);
     const waitMs = this.options.maxWaitMicros / 1000;
     while (queue.pending.length > 0 && queue.inFlight < this.options.maxConcurrentRuns) {
       const full = queue.pendingRows >= this.options.maxRows;
@@ -162,46 +198,52 @@ export class DynamicBatcher {
     if (queue.pending.length > 0 && queue.inFlight < this.options.maxConcurrentRuns) this.arm(queue);
   }
 
+  /** Wake the queue when its oldest call reaches maxWait. */
   private arm(queue: ModelQueue): void {
     const oldest = queue.pending[0];
     if (oldest === undefined) return;
     const delayMs = oldest.enqueuedAt + this.options.maxWaitMicros / 1000 - performance.now();
-    const timer: Timer = { cancelled: false, cancel: () => undefined };
-    const fire = (): void => {
-      if (!timer.cancelled) this.pump(queue);
-    };
-    if (delayMs <= 0) queueMicrotask(fire);
-    else if (delayMs >= 1) {
-      const handle = setTimeout(fire, Math.floor(delayMs));
-      timer.cancel = () => clearTimeout(handle);
-    } else {
-      const handle = setImmediate(fire);
-      timer.cancel = () => clearImmediate(handle);
-    }
-    const cancel = timer.cancel;
-    timer.cancel = () => {
-      timer.cancelled = true;
-      cancel();
-    };
-    queue.timer = timer;
+    queue.armed = true;
+    if (delayMs <= 0) queueMicrotask(queue.wake);
+    else if (delayMs >= 1) queue.timeout = setTimeout(queue.wake, Math.floor(delayMs));
+    else queue.immediate = setImmediate(queue.wake);
+  }
+
+  private disarm(queue: ModelQueue): void {
+    if (!queue.armed) return;
+    queue.armed = false;
+    if (queue.timeout !== undefined) clearTimeout(queue.timeout);
+    if (queue.immediate !== undefined) clearImmediate(queue.immediate);
+    queue.timeout = undefined;
+    queue.immediate = undefined;
   }
 
   /** Whole calls from the head of the queue, up to maxRows rows (at least one call). */
-  private take(queue: ModelQueue): Pending[] {
-    const batch: Pending[] = [];
+  private take(queue: ModelQueue): Batch {
+    const pending = queue.pending;
+    let count = 0;
     let rows = 0;
-    while (queue.pending.length > 0) {
-      const next = queue.pending[0] as Pending;
-      if (batch.length > 0 && rows + next.rowCount > this.options.maxRows) break;
-      batch.push(next);
+    let values = 0;
+    while (count < pending.length) {
+      const next = pending[count] as Pending;
+      if (count > 0 && rows + next.rowCount > this.options.maxRows) break;
       rows += next.rowCount;
-      queue.pending.shift();
+      values += next.values;
+      count += 1;
     }
     queue.pendingRows -= rows;
-    return batch;
+    // The common case, a flush of everything queued, takes the array itself: no per-call shift.
+    let calls: Pending[];
+    if (count === pending.length) {
+      calls = pending;
+      queue.pending = [];
+    } else {
+      calls = pending.splice(0, count);
+    }
+    return { calls, rows, values };
   }
 
-  private dispatch(queue: ModelQueue, batch: readonly Pending[], trigger: BatchStats['trigger']): void {
+  private dispatch(queue: ModelQueue, batch: Batch, trigger: BatchStats['trigger']): void {
     queue.inFlight += 1;
     const run = this.execute(queue.modelId, batch, trigger).finally(() => {
       queue.inFlight -= 1;
@@ -211,14 +253,14 @@ export class DynamicBatcher {
     this.running.add(run);
   }
 
-  private async execute(modelId: string, batch: readonly Pending[], trigger: BatchStats['trigger']): Promise<void> {
+  private async execute(modelId: string, batch: Batch, trigger: BatchStats['trigger']): Promise<void> {
+    const { calls, rows: rowCount, values } = batch;
     const started = performance.now();
-    const queueWaitsMicros = batch.map((p) => (started - p.enqueuedAt) * 1000);
-    const rowCount = batch.reduce((sum, p) => sum + p.rowCount, 0);
+    const queueWaitsMicros = calls.map((p) => (started - p.enqueuedAt) * 1000);
     let outputs: ScoreOutputs | undefined;
     let failure: unknown;
     try {
-      outputs = await this.runner(modelId, concatenate(batch), rowCount);
+      outputs = await this.runner(modelId, concatenate(calls, values), rowCount);
     } catch (error) {
       failure = error;
     }
@@ -226,18 +268,18 @@ export class DynamicBatcher {
     let parts: ScoreOutputs[] | undefined;
     if (outputs !== undefined) {
       try {
-        parts = split(modelId, outputs, batch, rowCount);
+        parts = split(modelId, outputs, calls, rowCount);
       } catch (error) {
         failure = error;
       }
     }
-    this.emit({ modelId, requests: batch.length, rows: rowCount, trigger, queueWaitsMicros, inferenceMicros, failed: parts === undefined });
+    this.emit({ modelId, requests: calls.length, rows: rowCount, trigger, queueWaitsMicros, inferenceMicros, failed: parts === undefined });
     if (parts === undefined) {
       const error = isShError(failure) ? failure : shError('SH_ERR_INFERENCE_RUN_FAILED', `Model ${modelId}: the run failed: ${(failure as Error)?.message ?? String(failure)}.`, { where: `model ${modelId}`, cause: failure });
-      for (const p of batch) p.reject(error);
+      for (const p of calls) p.reject(error);
       return;
     }
-    batch.forEach((p, i) => p.resolve(parts[i] as ScoreOutputs));
+    for (let i = 0; i < calls.length; i++) (calls[i] as Pending).resolve(parts[i] as ScoreOutputs);
   }
 
   private emit(stats: BatchStats): void {
@@ -251,35 +293,102 @@ export class DynamicBatcher {
   }
 }
 
-/** The rows of a batch as one array (the caller's own array when the batch is one call). */
-function concatenate(batch: readonly Pending[]): Float32Array {
-  if (batch.length === 1) return (batch[0] as Pending).rows;
-  const rows = new Float32Array(batch.reduce((sum, p) => sum + p.rows.length, 0));
-  let offset = 0;
-  for (const p of batch) {
-    rows.set(p.rows, offset);
-    offset += p.rows.length;
-  }
-  return rows;
+/** The values of `rowCount` flat rows, or the error that refuses them. */
+function flatValues(modelId: string, rows: Float32Array, rowCount: number): number | Error {
+  if (Number.isInteger(rowCount) && rowCount >= 1 && rows.length > 0 && rows.length % rowCount === 0) return rows.length;
+  return shError('SH_ERR_INFERENCE_INPUT_INVALID', `Model ${modelId}: ${rows.length} values cannot be ${rowCount} rows.`, { where: `model ${modelId}`, received: { values: rows.length, rowCount }, expected: 'rowCount >= 1 dividing the number of values' });
 }
 
-/** Cut each output into the callers' rows; every output must hold a whole number of values per row. */
+/** The values of `rowCount` array rows (all of one length >= 1), or the error that refuses them. */
+function arrayValues(modelId: string, rows: readonly (readonly number[])[], rowCount: number): number | Error {
+  const width = rows[0]?.length ?? 0;
+  let problem: string | undefined;
+  if (rowCount !== rows.length || rowCount < 1) problem = `${rows.length} rows cannot be ${rowCount} rows`;
+  else if (width < 1) problem = 'row 0 has no values';
+  else {
+    for (let r = 1; r < rows.length; r++) {
+      const length = (rows[r] as readonly number[]).length;
+      if (length !== width) {
+        problem = `row ${r} has ${length} values, row 0 has ${width}`;
+        break;
+      }
+    }
+  }
+  if (problem === undefined) return rowCount * width;
+  return shError('SH_ERR_INFERENCE_INPUT_INVALID', `Model ${modelId}: ${problem}.`, { where: `model ${modelId}`, received: { rows: rows.length, rowCount }, expected: 'rowCount >= 1 rows, all of one width >= 1' });
+}
+
+/** Rows given as one array per row, as one flat row-major array of `values` values. */
+export function flattenArrayRows(rows: readonly (readonly number[])[], values = rows.length * (rows[0]?.length ?? 0)): Float32Array {
+  const flat = new Float32Array(values);
+  copyArrayRows(rows, flat, 0);
+  return flat;
+}
+
+/** Copy array rows into `into` from `at`; returns the offset after them. */
+function copyArrayRows(rows: readonly (readonly number[])[], into: Float32Array, at: number): number {
+  const width = rows[0]?.length ?? 0;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as readonly number[];
+    for (let f = 0; f < width; f++) into[at++] = row[f] as number;
+  }
+  return at;
+}
+
+/**
+ * The rows of a batch as one flat array: the caller's own array when the batch is one flat call; otherwise one new
+ * array, each call's rows copied in (array rows straight from the caller's arrays).
+ */
+function concatenate(batch: readonly Pending[], values: number): Float32Array {
+  const first = batch[0] as Pending;
+  if (batch.length === 1 && first.rows instanceof Float32Array) return first.rows;
+  const into = new Float32Array(values);
+  let at = 0;
+  for (const p of batch) {
+    if (p.rows instanceof Float32Array) {
+      into.set(p.rows, at);
+      at += p.values;
+    } else {
+      at = copyArrayRows(p.rows, into, at);
+    }
+  }
+  return into;
+}
+
+/**
+ * Cut each output into the callers' rows; every output must hold a whole number of values per row. Each caller gets a
+ * `subarray` view of the run's output, not a copy: the views of one run never overlap, and the output buffer belongs
+ * to this run alone. onnxruntime-node returns every output of every run in a new ArrayBuffer (it copies the tensor
+ * out, or hands over the tensor it allocated for that run; nothing is bound or reused across runs, as this provider
+ * passes no preallocated `fetches`), and OnnxProvider passes a float32 output on as it is (a converted one is a new
+ * array too). The views keep the whole batch output alive while any caller holds one: a few bytes per row.
+ */
 function split(modelId: string, outputs: ScoreOutputs, batch: readonly Pending[], rowCount: number): ScoreOutputs[] {
   if (batch.length === 1) return [outputs];
-  const widths = Object.entries(outputs).map(([name, data]) => {
+  const names: string[] = [];
+  const widths: number[] = [];
+  for (const name of Object.keys(outputs)) {
+    const data = outputs[name] as Float32Array;
     const width = data.length / rowCount;
     if (!Number.isInteger(width)) {
       throw shError('SH_ERR_INFERENCE_RUN_FAILED', `Model ${modelId}: output ${name} has ${data.length} values for ${rowCount} rows.`, { where: `model ${modelId}: ${name}`, received: data.length, expected: `a multiple of ${rowCount}` });
     }
-    return [name, data, width] as const;
-  });
+    names.push(name);
+    widths.push(width);
+  }
+  const parts = new Array<ScoreOutputs>(batch.length);
   let row = 0;
-  return batch.map((p) => {
+  for (let i = 0; i < batch.length; i++) {
+    const count = (batch[i] as Pending).rowCount;
     const part: Record<string, Float32Array> = {};
-    for (const [name, data, width] of widths) part[name] = data.slice(row * width, (row + p.rowCount) * width);
-    row += p.rowCount;
-    return part;
-  });
+    for (let o = 0; o < names.length; o++) {
+      const width = widths[o] as number;
+      part[names[o] as string] = (outputs[names[o] as string] as Float32Array).subarray(row * width, (row + count) * width);
+    }
+    parts[i] = part;
+    row += count;
+  }
+  return parts;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -1,7 +1,7 @@
 export { OnnxProvider } from './onnx-provider.js';
 export type { OnnxProviderOptions, RunEvent } from './onnx-provider.js';
 export { DynamicBatcher, DEFAULT_BATCHING } from './dynamic-batcher.js';
-export type { BatchingOptions, BatchListener, BatchRunner, BatchStats } from './dynamic-batcher.js';
+export type { BatchingOptions, BatchListener, BatchRows, BatchRunner, BatchStats } from './dynamic-batcher.js';
 export { parseModelCard, widthOf } from './model-card.js';
 export { cardMismatches } from './card-check.js';
 export type { CardMismatch, ModelSignature } from './card-check.js';

@@ -79,6 +79,26 @@ describe('OnnxProvider: real models against JS references', () => {
     await provider.close();
   });
 
+  it.each([{ batching: {} }, { batching: false as const }])('scoreRows (%j) takes one array per row and scores like score', async (options) => {
+    const model = modelNamed('tree-classifier');
+    const provider = new OnnxProvider({ ...cpuOnly, ...options });
+    await provider.load(await modelSpecFromFile(files['tree-classifier'] as string));
+    const width = model.card.features.length;
+    const flat = randomRows(seededRandom(12), 9, width);
+    const arrays = Array.from({ length: 9 }, (_, r) => Array.from(flat.subarray(r * width, (r + 1) * width)));
+    const [fromArrays, fromFlat] = await Promise.all([provider.scoreRows('tree-classifier', arrays), provider.score('tree-classifier', flat, 9)]);
+    expect(fromArrays).toEqual(fromFlat);
+    const reference = model.reference(flat, 9);
+    for (const [name, expected] of Object.entries(reference)) expect(maxDifference(fromArrays[name], expected), name).toBeLessThanOrEqual(TOLERANCE);
+    const empty = await provider.scoreRows('tree-classifier', []);
+    expect(Object.fromEntries(Object.entries(empty).map(([k, v]) => [k, v.length]))).toEqual({ label: 0, probabilities: 0 });
+    const error = await failure(provider.scoreRows('tree-classifier', [arrays[0] as number[], (arrays[1] as number[]).slice(1)]), 'SH_ERR_INFERENCE_INPUT_INVALID');
+    expect(error.message).toBe(`Model tree-classifier: row 1 has ${width - 1} values; the model takes ${width} features.`);
+    await failure(provider.scoreRows('gold-direction', arrays), 'SH_ERR_INFERENCE_MODEL_UNKNOWN');
+    await provider.close();
+    await failure(provider.scoreRows('tree-classifier', arrays), 'SH_ERR_INFERENCE_CLOSED');
+  });
+
   it('zero rows give empty outputs without running the model', async () => {
     const provider = new OnnxProvider(cpuOnly);
     await provider.load(await modelSpecFromFile(files['tree-classifier'] as string));

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { shError } from '../../../core/index.js';
 import type { InferenceDescription, InferenceProvider, LoadedModel, ModelSpec, ProviderFallback, ScoreOutputs } from '../../../core/index.js';
 import { cardMismatchError, cardMismatches } from './card-check.js';
-import { DynamicBatcher } from './dynamic-batcher.js';
+import { DynamicBatcher, flattenArrayRows } from './dynamic-batcher.js';
 import type { BatchingOptions, BatchListener } from './dynamic-batcher.js';
 import { parseModelCard, widthOf } from './model-card.js';
 import { readVerifiedModel } from './model-registry.js';
@@ -109,8 +109,34 @@ export class OnnxProvider implements InferenceProvider {
           expected: `rowCount (an integer >= 0) x ${entry.featureCount} values: ${entry.model.card.features.join(', ')}`,
         });
       }
-      if (rowCount === 0) return Promise.resolve(Object.fromEntries(entry.model.card.outputs.map((o) => [o.name, new Float32Array(0)])));
+      if (rowCount === 0) return Promise.resolve(emptyOutputs(entry));
       return this.batcher ? this.batcher.score(modelId, rows, rowCount) : this.run(modelId, rows, rowCount);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * `score` for rows given as one array of numbers per row (as plugins' `features()` build them), each of the card's
+   * feature count, in the card's order. With batching on, the rows are copied straight into their batch's input when
+   * it runs (no flat copy per call first): leave them unchanged until the call resolves.
+   */
+  scoreRows(modelId: string, rows: readonly (readonly number[])[]): Promise<ScoreOutputs> {
+    try {
+      this.assertOpen(modelId);
+      const entry = this.entry(modelId);
+      for (let r = 0; r < rows.length; r++) {
+        const length = (rows[r] as readonly number[]).length;
+        if (length !== entry.featureCount) {
+          throw shError('SH_ERR_INFERENCE_INPUT_INVALID', `Model ${modelId}: row ${r} has ${length} values; the model takes ${entry.featureCount} features.`, {
+            where: `model ${modelId}`,
+            received: { row: r, values: length },
+            expected: `${entry.featureCount} values per row: ${entry.model.card.features.join(', ')}`,
+          });
+        }
+      }
+      if (rows.length === 0) return Promise.resolve(emptyOutputs(entry));
+      return this.batcher ? this.batcher.score(modelId, rows, rows.length) : this.run(modelId, flattenArrayRows(rows), rows.length);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -185,6 +211,7 @@ export class OnnxProvider implements InferenceProvider {
       if (tensor === undefined || tensor.dims[0] !== rowCount || tensor.size !== rowCount * width) {
         throw cardMismatchError(modelId, entry.model.file, [{ field: `outputs.${output.name}.shape`, expected: output.shape, received: tensor ? tensor.dims : '(missing)' }]);
       }
+      // A float32 output is passed on as onnxruntime returned it (a new buffer per run: DynamicBatcher's split relies on it).
       outputs[output.name] = toFloat32(tensor.data);
     }
     for (const listener of this.runListeners) {
@@ -209,6 +236,11 @@ export class OnnxProvider implements InferenceProvider {
   private assertOpen(modelId: string): void {
     if (this.closed) throw shError('SH_ERR_INFERENCE_CLOSED', `Model ${modelId}: the inference provider is closed.`, { where: `model ${modelId}` });
   }
+}
+
+/** Every card output with no rows: what scoring zero rows returns, without running the model. */
+function emptyOutputs(entry: Entry): ScoreOutputs {
+  return Object.fromEntries(entry.model.card.outputs.map((o) => [o.name, new Float32Array(0)]));
 }
 
 function toFloat32(data: ort.Tensor['data']): Float32Array {
