@@ -47,17 +47,18 @@ export interface Journal {
   /**
    * Run several writes as one commit: durable when this returns (one disk flush instead of one per write), all or
    * nothing. The engine journals a cycle's risk decisions and intents in one batch, before the broker sees any.
+   * Writes inside a batch are never held; what is already held stays held.
    */
   batch<T>(writes: () => T): T;
   /**
-   * Hold back, in memory, the records a crash may lose because a restart recovers them from the broker or recomputes
-   * them (orders, fills, signals, positions, cycles, plugin states, faults), until the next `batch` commits them
-   * with its own writes or `release` does. An intent is never held: `recordIntent` commits it, with everything held,
-   * before it returns. Reads apply what is held first. The engine holds during a cycle so that the cycle makes one
-   * commit before the broker sees its orders and one after.
+   * Hold back, in memory, the records a restart recovers from the broker or recomputes by replaying the cycle from
+   * the last snapshot (orders, fills, signals, risk decisions outside a batch, positions, cycles, plugin states,
+   * faults), until `release` commits them all in one commit. An intent is never held: `recordIntent` commits it
+   * before it returns. Reads commit what is held first. The engine holds during a cycle, so a cycle makes two
+   * commits: its decisions and intents before the broker sees them, everything else when the cycle ends.
    */
   hold(): void;
-  /** Commit everything held (one commit) and stop holding. Harmless when nothing is held. */
+  /** Commit everything held (one commit, in order) and stop holding. Harmless when nothing is held. */
   release(): void;
   startRun(run: RunRecord): void;
   endRun(runId: string, status: 'completed' | 'failed' | 'stopped', summary: unknown): void;

@@ -30,8 +30,8 @@ export type CycleRecorderDeps = Pick<EngineDeps, 'settings' | 'journal' | 'metri
 };
 
 /**
- * The end of every cycle: latency, account equity (the run's equity curve), pool metrics, one journal commit (state
- * snapshot, cycle, positions), the progress line, then the cycle observer.
+ * The end of every cycle: latency, account equity (the run's equity curve), pool metrics, the state snapshot, cycle
+ * and positions records (held, committed when the cycle ends), the progress line, then the cycle observer.
  */
 export class CycleRecorder {
   /** Account equity at the end of every cycle. */
@@ -54,12 +54,11 @@ export class CycleRecorder {
     // Positions changed this cycle when fills came in (the simulator fills at the bar's open) or orders went out.
     const filled = this.deps.execution.fills !== this.lastFills;
     this.lastFills = this.deps.execution.fills;
-    // One commit: the state snapshot, the cycle and its positions (a cycle on record always has its snapshot).
-    journal.batch(() => {
-      if (settings.mode === 'paper' && settings.stateSnapshotEvery > 0 && c.cycle % settings.stateSnapshotEvery === 0) this.deps.plugins.saveStates(c.cycle);
-      journal.recordCycle({ runId: settings.runId, cycle: c.cycle, time: c.time, latencyMs, intents: c.approved, equity: accountEquity });
-      if (c.approved > 0 || filled) journal.recordPositions(settings.runId, c.cycle, c.time, this.deps.book.positions());
-    });
+    // Held by the journal with the cycle's fills, order updates and signals, and committed with them in one commit
+    // when the cycle ends (Engine.cycleStep): a cycle on record always has its snapshot.
+    if (settings.mode === 'paper' && settings.stateSnapshotEvery > 0 && c.cycle % settings.stateSnapshotEvery === 0) this.deps.plugins.saveStates(c.cycle);
+    journal.recordCycle({ runId: settings.runId, cycle: c.cycle, time: c.time, latencyMs, intents: c.approved, equity: accountEquity });
+    if (c.approved > 0 || filled) journal.recordPositions(settings.runId, c.cycle, c.time, this.deps.book.positions());
     if (settings.progressEvery > 0 && (c.cycle % settings.progressEvery === 0 || c.index === 0)) {
       this.deps.log(`cycle ${c.cycle}/${c.cycles} ${new Date(c.time).toISOString().slice(0, 10)} equity ${accountEquity.toFixed(0)} orders ${this.deps.submitter.submitted} fills ${this.deps.execution.fills} tier ${c.tier}`);
     }

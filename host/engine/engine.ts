@@ -143,9 +143,9 @@ export class Engine {
   }
 
   /**
-   * One cycle with the journal holding back what a crash may lose (fills, order updates, signals, snapshots): the
-   * cycle commits once before the broker sees its orders (held records, risk decisions and intents together) and
-   * once at its end, instead of once per record.
+   * One cycle with the journal holding back what a restart recovers (fills, order updates, signals, snapshots): the
+   * cycle commits its risk decisions and intents before the broker sees them, and everything else in one commit at
+   * its end, instead of once per record. The commit an order waits on holds only what must be durable before it.
    */
   private async cycleStep(clock: MarketClock, i: number, results: ReadonlyMap<string, EvaluationResult>, eventIn: number): Promise<void> {
     this.deps.journal.hold();

@@ -253,7 +253,7 @@ describe('SqliteJournal on disk', () => {
     };
     const signal: RecordedSignal = { strategyId: 'tsmom', time: 5, symbol: 'GLD', weight: 0.5, confidence: 1, reason: 'r' };
 
-    it('holds orders, fills and signals uncommitted until an intent commits them with it, in one commit', () => {
+    it('holds orders, fills and signals uncommitted; an intent is committed at once, alone; release commits the rest', () => {
       const file = join(directory, 'journal.db');
       const journal = new SqliteJournal(file);
       journal.startRun(RUN);
@@ -263,26 +263,27 @@ describe('SqliteJournal on disk', () => {
       journal.recordSignals('run-1', 3, [signal]);
       expect(committed(file)).toEqual({ fills: 0, orders: 0, intents: [], signals: 0 });
       journal.recordIntent(intent('held-1'));
-      expect(committed(file)).toEqual({ fills: 1, orders: 1, intents: ['held-1'], signals: 1 });
+      expect(committed(file)).toEqual({ fills: 0, orders: 0, intents: ['held-1'], signals: 0 });
+      journal.batch(() => journal.recordIntent(intent('held-2')));
+      expect(committed(file)).toEqual({ fills: 0, orders: 0, intents: ['held-1', 'held-2'], signals: 0 });
       journal.release();
-      journal.close();
-    });
-
-    it('a batch commits what is held before its own writes; release commits the rest and stops holding', () => {
-      const file = join(directory, 'journal.db');
-      const journal = new SqliteJournal(file);
-      journal.startRun(RUN);
-      journal.hold();
-      journal.recordOrder('run-1', order());
-      journal.batch(() => journal.recordIntent(intent('b-1')));
-      expect(committed(file)).toMatchObject({ orders: 1, intents: ['b-1'] });
-      journal.recordFill('run-1', fill('f-2'));
-      expect(committed(file).fills).toBe(0);
-      journal.release();
-      expect(committed(file).fills).toBe(1);
+      expect(committed(file)).toEqual({ fills: 1, orders: 1, intents: ['held-1', 'held-2'], signals: 1 });
       // Not holding any more: a write is committed when it returns.
       journal.recordFill('run-1', fill('f-3'));
       expect(committed(file).fills).toBe(2);
+      journal.close();
+    });
+
+    it('a held order is recorded as it was when recorded, even if the object changes afterwards', () => {
+      const journal = new SqliteJournal(':memory:');
+      journal.startRun(RUN);
+      journal.hold();
+      const o = { ...order() } as { -readonly [K in keyof Order]: Order[K] };
+      journal.recordOrder('run-1', o);
+      o.status = 'FILLED';
+      o.filledQuantity = 120;
+      journal.release();
+      expect(journal.orderEvents(o.clientOrderId).map((e) => e.status)).toEqual(['ACCEPTED']);
       journal.close();
     });
 
@@ -296,7 +297,7 @@ describe('SqliteJournal on disk', () => {
       journal.close();
     });
 
-    it('a failed batch commits nothing and keeps what was held, for the next commit', () => {
+    it('a failed batch commits nothing of its own and leaves what is held held', () => {
       const file = join(directory, 'journal.db');
       const journal = new SqliteJournal(file);
       journal.startRun(RUN);

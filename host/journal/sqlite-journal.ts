@@ -115,8 +115,6 @@ export class SqliteJournal implements Journal {
     const batchTx = this.db.transaction((writes: () => unknown) => {
       this.depth += 1;
       try {
-        // The outermost batch applies what is held, in order; the caller drops it from `held` once committed.
-        if (this.depth === 1 && this.held !== undefined) for (const write of this.held) write();
         return writes();
       } finally {
         this.depth -= 1;
@@ -156,11 +154,8 @@ export class SqliteJournal implements Journal {
   }
 
   batch<T>(writes: () => T): T {
-    const applied = this.depth === 0 ? (this.held?.length ?? 0) : 0;
-    // All or nothing: if any write fails, nothing is committed and what was held stays held.
-    const result = this.transaction(writes);
-    if (applied > 0) this.held?.splice(0, applied);
-    return result;
+    // All or nothing: if any write fails, nothing of the batch is committed. What is held stays held.
+    return this.transaction(writes);
   }
 
   hold(): void {
@@ -188,7 +183,7 @@ export class SqliteJournal implements Journal {
   }
 
   recordIntent(intent: OrderIntent): void {
-    // Never held: committed (with whatever is held, in one commit) before this returns.
+    // Never held: committed before this returns (in its own commit when no batch is open).
     if (this.held !== undefined && this.depth === 0) {
       this.batch(() => this.recordIntent(intent));
       return;
@@ -217,7 +212,9 @@ export class SqliteJournal implements Journal {
    * an unchanged order (a reconciliation pass) adds no noise to the history. The order keeps the run that created it.
    */
   recordOrder(runId: string, order: Order): void {
-    this.holdable('record an order', () => this.orderTx(runId, order));
+    // A copy: a held write records the order as it is now, even if an adapter later changes the object in place.
+    const snapshot = this.held === undefined ? order : { ...order };
+    this.holdable('record an order', () => this.orderTx(runId, snapshot));
   }
 
   /**
@@ -226,8 +223,9 @@ export class SqliteJournal implements Journal {
    * held write is applied).
    */
   recordFill(runId: string, fill: Fill): boolean | undefined {
+    const f = this.held === undefined ? fill : { ...fill };
     return this.holdable('record a fill', () =>
-      this.sql.insertFill.run(fill.fillId, runId, fill.clientOrderId, fill.symbol, fill.side, fill.quantity, fill.price, fill.commission, fill.time, fill.broker).changes > 0,
+      this.sql.insertFill.run(f.fillId, runId, f.clientOrderId, f.symbol, f.side, f.quantity, f.price, f.commission, f.time, f.broker).changes > 0,
     );
   }
 
@@ -358,9 +356,17 @@ export class SqliteJournal implements Journal {
     return this.write(what, action);
   }
 
-  /** Commit what is held (reads call this first, so they see every write made so far). */
+  /**
+   * Commit what is held, in order, in one commit (release does; reads do first, so they see every write made so
+   * far). If a held write fails, nothing is committed and everything stays held.
+   */
   private commitHeld(): void {
-    if (this.held !== undefined && this.held.length > 0 && this.depth === 0) this.batch(() => undefined);
+    const held = this.held;
+    if (held === undefined || held.length === 0 || this.depth > 0) return;
+    this.transaction(() => {
+      for (const write of held) write();
+    });
+    held.splice(0);
   }
 
   private write<T>(what: string, action: () => T, clientOrderId?: string): T {
