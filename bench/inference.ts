@@ -18,9 +18,10 @@ export interface InferenceModeFigures {
   /**
    * unbatched: one single-row provider call (one session run) per row; batched: the host path (providerScorer over
    * the batcher, flushed per event-loop turn); batched-wait: the batcher alone, a batch runs when full or at maxWait;
-   * no-model: the batched path with a runner that returns zeros.
+   * no-model: the batched path with a runner that returns zeros; batched-matrix: the host path with each call's rows
+   * as one FeatureMatrix (a Float32Array), as a plugin scoring many rows can return them.
    */
-  readonly mode: 'unbatched' | 'batched' | 'batched-wait' | 'no-model';
+  readonly mode: 'unbatched' | 'batched' | 'batched-matrix' | 'batched-wait' | 'no-model';
   readonly rowsPerCall: number;
   /** What the mode is, for the report. */
   readonly description: string;
@@ -148,6 +149,23 @@ export async function measureInference(options: InferenceOptions): Promise<Infer
         );
       }),
     );
+
+    if (rowsPerCall > 1) {
+      // Each call's rows as one FeatureMatrix over the pool (zero-copy views): what providerScorer passes on as it is.
+      const calls = Math.max(1, Math.floor(POOL_ROWS / rowsPerCall));
+      const matrices = Array.from({ length: calls }, (_, c) => ({ rowCount: rowsPerCall, values: pool.subarray(c * rowsPerCall * FEATURES, (c + 1) * rowsPerCall * FEATURES) }));
+      modes.push(
+        await withProvider(file, model.card, BATCHING, async (provider, counter) => {
+          const scorer = providerScorer(provider);
+          return measureMode(
+            options,
+            { mode: 'batched-matrix', rowsPerCall, description: 'providerScorer (the host path) with each call\'s rows as one FeatureMatrix (Float32Array), the batcher flushed once per event-loop turn' },
+            (i) => scorer('mlp', matrices[i % matrices.length]!),
+            counter,
+          );
+        }),
+      );
+    }
 
     if (rowsPerCall === 1) {
       modes.push(

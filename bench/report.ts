@@ -109,8 +109,8 @@ export function renderReport(r: BenchReport): string {
     const section = r.inference;
     const single = inf.rows.find((x) => x.rowsPerCall === 1);
     const waitingText = inf.waiting && single ? `(at 1 row per call the batcher waiting for maxWait: ${ratio(inf.waiting.rowsPerSecond / single.unbatched.rowsPerSecond)})` : '';
-    line(`| Batched scoring >= ${TARGETS.inferenceBatchedSpeedup}x the throughput of one run per row, ${section.callers} concurrent callers of ${perCallText(section.rowsPerCall)}, ${modelText(section)} | batched / unbatched rows/s: ${inf.rows.map((x) => `${x.rowsPerCall}: ${ratio(x.speedup)}`).join('; ')} ${waitingText} | ${verdictByRows(inf.rows.map((x) => ({ rowsPerCall: x.rowsPerCall, ok: x.speedup >= TARGETS.inferenceBatchedSpeedup })))} |`);
-    line(`| Batched cost per row within ${TARGETS.inferencePerRowVsLimit}x of onnxruntime's own batch-1024 cost per row (the practical limit), same callers | wall µs per row batched, and its ratio to the limit of ${fmt(inf.limit, 4)} µs: ${inf.rows.map((x) => `${x.rowsPerCall}: ${fmt(x.batched.wallMicrosPerRow, 3)} µs (${ratio(x.perRowVsLimit)})`).join('; ')} | ${verdictByRows(inf.rows.map((x) => ({ rowsPerCall: x.rowsPerCall, ok: x.perRowVsLimit <= TARGETS.inferencePerRowVsLimit })))} |`);
+    line(`| Batched scoring >= ${TARGETS.inferenceBatchedSpeedup}x the throughput of one run per row, ${section.callers} concurrent callers of ${perCallText(section.rowsPerCall)}, ${modelText(section)} | batched / unbatched rows/s, rows as number[][] (and as one FeatureMatrix): ${inf.rows.map((x) => `${x.rowsPerCall}: ${ratio(x.speedup)}${x.matrix ? ` (${ratio(x.matrixSpeedup)})` : ''}`).join('; ')} ${waitingText} | number[][]: ${verdictByRows(inf.rows.map((x) => ({ rowsPerCall: x.rowsPerCall, ok: x.speedup >= TARGETS.inferenceBatchedSpeedup })))}${matrixVerdict(inf.rows, (x) => x.matrixSpeedup >= TARGETS.inferenceBatchedSpeedup)} |`);
+    line(`| Batched cost per row within ${TARGETS.inferencePerRowVsLimit}x of onnxruntime's own batch-1024 cost per row (the practical limit), same callers | wall µs per row batched, and its ratio to the limit of ${fmt(inf.limit, 4)} µs: ${inf.rows.map((x) => `${x.rowsPerCall}: ${fmt(x.batched.wallMicrosPerRow, 3)} µs (${ratio(x.perRowVsLimit)})${x.matrix ? `, FeatureMatrix ${fmt(x.matrix.wallMicrosPerRow, 3)} µs (${ratio(x.matrixPerRowVsLimit)})` : ''}`).join('; ')} | number[][]: ${verdictByRows(inf.rows.map((x) => ({ rowsPerCall: x.rowsPerCall, ok: x.perRowVsLimit <= TARGETS.inferencePerRowVsLimit })))}${matrixVerdict(inf.rows, (x) => x.matrixPerRowVsLimit <= TARGETS.inferencePerRowVsLimit)} |`);
   }
   line();
 
@@ -231,13 +231,23 @@ function verdictByRows(results: readonly { readonly rowsPerCall: number; readonl
   return `${metText}; **not met for ${perCallText(missed)}**`;
 }
 
+/** The verdict for the FeatureMatrix rows (measured at more than 1 row per call), or nothing when none were measured. */
+function matrixVerdict(rows: readonly InferenceRowFigures[], ok: (x: InferenceRowFigures) => boolean): string {
+  const measured = rows.filter((x) => x.matrix !== undefined);
+  return measured.length === 0 ? '' : `; FeatureMatrix: ${verdictByRows(measured.map((x) => ({ rowsPerCall: x.rowsPerCall, ok: ok(x) })))}`;
+}
+
 /** Both scoring modes at one number of rows per call, and how they compare. */
 interface InferenceRowFigures {
   readonly rowsPerCall: number;
   readonly unbatched: InferenceModeFigures;
   readonly batched: InferenceModeFigures;
+  /** The host path with the rows as one FeatureMatrix per call (R > 1 only). */
+  readonly matrix: InferenceModeFigures | undefined;
   /** Batched over unbatched rows per second. */
   readonly speedup: number;
+  readonly matrixSpeedup: number;
+  readonly matrixPerRowVsLimit: number;
   /** Batched wall µs per row over the limit. */
   readonly perRowVsLimit: number;
   /** Batched µs per row inside session runs over the limit. */
@@ -265,7 +275,18 @@ function inferenceFigures(section: InferenceSection): InferenceDerived {
     const unbatched = find('unbatched', rowsPerCall);
     const batched = find('batched', rowsPerCall);
     if (!unbatched || !batched) continue;
-    rows.push({ rowsPerCall, unbatched, batched, speedup: batched.rowsPerSecond / unbatched.rowsPerSecond, perRowVsLimit: batched.wallMicrosPerRow / limit, runVsLimit: batched.runMicrosPerRow / limit });
+    const matrix = find('batched-matrix', rowsPerCall);
+    rows.push({
+      rowsPerCall,
+      unbatched,
+      batched,
+      matrix,
+      speedup: batched.rowsPerSecond / unbatched.rowsPerSecond,
+      perRowVsLimit: batched.wallMicrosPerRow / limit,
+      runVsLimit: batched.runMicrosPerRow / limit,
+      matrixSpeedup: matrix ? matrix.rowsPerSecond / unbatched.rowsPerSecond : Number.NaN,
+      matrixPerRowVsLimit: matrix ? matrix.wallMicrosPerRow / limit : Number.NaN,
+    });
   }
   const runMicrosPerExtraRow = (section.raw.batch1024Micros - section.raw.batch1Micros) / 1023;
   return { rows, waiting: find('batched-wait', 1), floor: find('no-model', 1), limit, fixedRunMicros: section.raw.batch1Micros - runMicrosPerExtraRow, runMicrosPerExtraRow };
@@ -274,6 +295,7 @@ function inferenceFigures(section: InferenceSection): InferenceDerived {
 const MODE_NAMES: Record<InferenceModeFigures['mode'], string> = {
   unbatched: 'unbatched',
   batched: '**batched**',
+  'batched-matrix': '**batched, FeatureMatrix rows**',
   'batched-wait': 'batcher alone, waiting for maxWait',
   'no-model': 'no model (JavaScript only)',
 };
@@ -288,7 +310,8 @@ function inferenceSection(section: InferenceSection, d: InferenceDerived, line: 
   line(`The test MLP of adapters/inference/onnx/fixtures/test-models.ts (${modelText(section)}, sigmoid output), onnxruntime-node on the CPU provider with \`intraOpNumThreads: ${section.intraOpNumThreads}\` everywhere. ${section.callers} concurrent callers on the main thread in a closed loop: each issues a call of R rows, awaits it, and issues the next, for ${section.secondsPerMode} s per mode after a warm-up of a fifth of that, for R = ${listText(section.rowsPerCall)}. The rows are built before the timed loops.`);
   line();
   const modes = [...new Map(section.modes.map((m) => [m.mode, m])).values()];
-  for (const m of modes) line(`- ${MODE_NAMES[m.mode]}${m.mode === 'unbatched' || m.mode === 'batched' ? '' : ', at 1 row per call only'}: ${m.description}.`);
+  const only = (mode: InferenceModeFigures['mode']): string => (mode === 'unbatched' || mode === 'batched' ? '' : mode === 'batched-matrix' ? ', at more than 1 row per call' : ', at 1 row per call only');
+  for (const m of modes) line(`- ${MODE_NAMES[m.mode]}${only(m.mode)}: ${m.description}.`);
   line();
   line(`Rows per second count rows scored over wall time; latency is one call of R rows, as its caller sees it. "Wall µs / row" is wall time over rows scored (everything included). "Run µs / row" is the time from the start of each session run to its result over rows scored: onnxruntime-node runs a session on the main thread in a later event-loop turn, so this includes the wait for that turn and whatever JavaScript runs meanwhile (in the unbatched mode the runs also overlap, so it exceeds the wall time). The limit is onnxruntime alone (\`InferenceSession.run\`, no provider) at batch 1024: ${fmt(section.raw.batch1024Micros, 1)} µs per run, ${fmt(limit, 4)} µs per row (batch 1: ${fmt(section.raw.batch1Micros, 1)} µs per run); medians of many runs, each measured before and after the sweep, the lower of the two kept.`);
   line();
@@ -299,6 +322,7 @@ function inferenceSection(section: InferenceSection, d: InferenceDerived, line: 
   for (const x of d.rows) {
     modeRow(x.unbatched, '');
     modeRow(x.batched, `**${ratio(x.speedup)}**`);
+    if (x.matrix) modeRow(x.matrix, `**${ratio(x.matrixSpeedup)}**`);
     if (x.rowsPerCall === 1) {
       if (d.waiting) modeRow(d.waiting, ratio(d.waiting.rowsPerSecond / x.unbatched.rowsPerSecond));
       if (d.floor) modeRow(d.floor, ratio(d.floor.rowsPerSecond / x.unbatched.rowsPerSecond));
@@ -308,19 +332,20 @@ function inferenceSection(section: InferenceSection, d: InferenceDerived, line: 
   line();
   const speedMet = d.rows.filter((x) => x.speedup >= TARGETS.inferenceBatchedSpeedup).map((x) => x.rowsPerCall);
   const costMet = d.rows.filter((x) => x.perRowVsLimit <= TARGETS.inferencePerRowVsLimit).map((x) => x.rowsPerCall);
+  const matrixCostMet = d.rows.filter((x) => x.matrix && x.matrixPerRowVsLimit <= TARGETS.inferencePerRowVsLimit).map((x) => x.rowsPerCall);
   if (first && last) {
     const one = d.rows.find((x) => x.rowsPerCall === 1);
     if (one) {
       line(`- **One row per call**: one run per row gave ${fmt(one.unbatched.rowsPerSecond)} rows/s (each run pays onnxruntime's fixed cost of about ${fmt(section.raw.batch1Micros, 0)} µs, and ${section.callers} runs in flight queue on the main thread: p99 ${ms(one.unbatched.latencyMsP99)} ms). The batcher coalesced the ${section.callers} callers into runs of ${fmt(one.batched.meanBatchRows, 1)} rows.${d.waiting ? ` Waiting for maxWait (${section.batching.maxWaitMicros} µs) before each run, as the batcher does alone, caps a closed loop of callers at about one run per maxWait: ${fmt(d.waiting.rowsPerSecond)} rows/s (${ratio(d.waiting.rowsPerSecond / one.unbatched.rowsPerSecond)}).` : ''} Flushed once per event-loop turn, as the host's executors score (every plugin of a task issues its calls before any is awaited, so nothing is lost by not waiting), it gave ${fmt(one.batched.rowsPerSecond)} rows/s, ${ratio(one.speedup)} one run per row, with p99 ${ms(one.batched.latencyMsP99)} ms.`);
     }
-    line(`- **More rows per call**: from ${perCallText([first.rowsPerCall])} to ${perCallText([last.rowsPerCall])} the batched runs grew from ${fmt(first.batched.meanBatchRows, 1)} to ${fmt(last.batched.meanBatchRows, 1)} rows (at most maxRows, ${fmt(section.batching.maxRows)}), and the JavaScript of each call was shared by more rows: the batched wall cost fell from ${fmt(first.batched.wallMicrosPerRow, 3)} to ${fmt(last.batched.wallMicrosPerRow, 3)} µs per row (${ratio(first.perRowVsLimit)} to ${ratio(last.perRowVsLimit)} the limit), while one run per row stayed at ${fmt(Math.min(...d.rows.map((x) => x.unbatched.wallMicrosPerRow)), 2)} to ${fmt(Math.max(...d.rows.map((x) => x.unbatched.wallMicrosPerRow)), 2)} µs per row whatever R. The ${TARGETS.inferenceBatchedSpeedup}x throughput target was ${speedMet.length > 0 ? `met for ${perCallText(speedMet)}` : 'met for no R measured'}; the ${TARGETS.inferencePerRowVsLimit}x per-row target ${costMet.length > 0 ? `was met for ${perCallText(costMet)}` : 'was met for no R measured'}. Latency is the price: a call's p99 went from ${ms(first.batched.latencyMsP99)} ms at ${perCallText([first.rowsPerCall])} to ${ms(last.batched.latencyMsP99)} ms at ${perCallText([last.rowsPerCall])}, since a call waits for the runs ahead of it in its round.`);
+    line(`- **More rows per call**: from ${perCallText([first.rowsPerCall])} to ${perCallText([last.rowsPerCall])} the batched runs grew from ${fmt(first.batched.meanBatchRows, 1)} to ${fmt(last.batched.meanBatchRows, 1)} rows (at most maxRows, ${fmt(section.batching.maxRows)}), and the JavaScript of each call was shared by more rows: the batched wall cost fell from ${fmt(first.batched.wallMicrosPerRow, 3)} to ${fmt(last.batched.wallMicrosPerRow, 3)} µs per row (${ratio(first.perRowVsLimit)} to ${ratio(last.perRowVsLimit)} the limit), while one run per row stayed at ${fmt(Math.min(...d.rows.map((x) => x.unbatched.wallMicrosPerRow)), 2)} to ${fmt(Math.max(...d.rows.map((x) => x.unbatched.wallMicrosPerRow)), 2)} µs per row whatever R. The ${TARGETS.inferenceBatchedSpeedup}x throughput target was ${speedMet.length > 0 ? `met for ${perCallText(speedMet)}` : 'met for no R measured'}; the ${TARGETS.inferencePerRowVsLimit}x per-row target ${costMet.length > 0 ? `was met for ${perCallText(costMet)}` : 'was met for no R measured'} with number[][] rows, and ${matrixCostMet.length > 0 ? `for ${perCallText(matrixCostMet)}` : 'for no R measured'} with FeatureMatrix rows. Latency is the price: a call's p99 went from ${ms(first.batched.latencyMsP99)} ms at ${perCallText([first.rowsPerCall])} to ${ms(last.batched.latencyMsP99)} ms at ${perCallText([last.rowsPerCall])}, since a call waits for the runs ahead of it in its round.`);
   }
   const floorText = d.floor ? ` The JavaScript of the batched path alone (a runner that returns zeros, no model) cost ${fmt(d.floor.wallMicrosPerRow, 3)} µs per row at 1 row per call, ${ratio(d.floor.wallMicrosPerRow / limit)} the limit on its own: per call, a promise for the caller and one for the conversion to ModelScores, the row copied into the batch and a view of its output handed back, and the caller's own loop (which here also times each call).` : '';
   const ceiling = Math.min(section.batching.maxRows, section.callers);
   const smallBatch = (d.fixedRunMicros + ceiling * d.runMicrosPerExtraRow) / ceiling;
   line(`- **Why single-row calls cannot reach the per-row target**: ${section.callers} callers of one row each can fill batches of at most ${ceiling} rows, not ${fmt(section.batching.maxRows)}. From the medians above, a run costs about ${fmt(d.fixedRunMicros, 1)} µs whatever its size plus ${fmt(d.runMicrosPerExtraRow, 4)} µs per row, so a run of ${ceiling} rows costs at least ${fmt(smallBatch, 3)} µs per row, ${ratio(smallBatch / limit)} the limit, before any JavaScript.${floorText}${d.floor && d.floor.wallMicrosPerRow > limit ? ' Each call costs more JavaScript than a row costs onnxruntime, so' : ' So'} only calls of many rows (a plugin scoring its whole universe, or a chunk of its history, at once) can approach the limit.`);
   if (last) {
-    line(`- **At ${perCallText([last.rowsPerCall])}** the runs averaged ${fmt(last.batched.meanBatchRows, 1)} rows, close to the limit's 1,024, yet a row cost ${fmt(last.batched.wallMicrosPerRow, 3)} µs, ${ratio(last.perRowVsLimit)} the limit. Of that, ${fmt(last.batched.runMicrosPerRow, 3)} µs per row passed between the start of each session run and its result (${ratio(last.runVsLimit)} the limit: onnxruntime's own run, the wait for the event-loop turn in which onnxruntime-node runs it, and the JavaScript of other calls that ran meanwhile), and ${fmt(Math.max(0, last.batched.wallMicrosPerRow - last.batched.runMicrosPerRow), 3)} µs per row outside the runs: copying each call's number[][] rows (the plugin contract's format) into the batch's Float32Array, the callers' promises, and the conversion of each output to ModelScores.`);
+    line(`- **At ${perCallText([last.rowsPerCall])}** the runs averaged ${fmt(last.batched.meanBatchRows, 1)} rows, close to the limit's 1,024, yet a row cost ${fmt(last.batched.wallMicrosPerRow, 3)} µs, ${ratio(last.perRowVsLimit)} the limit. Of that, ${fmt(last.batched.runMicrosPerRow, 3)} µs per row passed between the start of each session run and its result (${ratio(last.runVsLimit)} the limit: onnxruntime's own run, the wait for the event-loop turn in which onnxruntime-node runs it, and the JavaScript of other calls that ran meanwhile), and ${fmt(Math.max(0, last.batched.wallMicrosPerRow - last.batched.runMicrosPerRow), 3)} µs per row outside the runs: copying each call's number[][] rows (the plugin contract's format) into the batch's Float32Array, the callers' promises, and the conversion of each output to ModelScores.${last.matrix ? ` With the same rows given as one FeatureMatrix per call (a Float32Array the host passes to the model as it is), a row cost ${fmt(last.matrix.wallMicrosPerRow, 3)} µs, ${ratio(last.matrixPerRowVsLimit)} the limit, ${ratio(last.matrix.rowsPerSecond / last.batched.rowsPerSecond)} the throughput of number[][] rows: the conversion of each value to float32 was the difference.` : ''}`);
   }
   line();
 }

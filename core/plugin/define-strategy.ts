@@ -1,8 +1,38 @@
 import type { Signal } from '../model/signal.js';
 import type { StrategyContext } from './context.js';
 
-/** Rows of features per model id, to be scored before `evaluate`: each row in the model card's feature order. */
-export type FeatureRows = Readonly<Record<string, readonly (readonly number[])[]>>;
+/**
+ * Feature rows as one row-major Float32Array: `rowCount` rows of `values.length / rowCount` features each. For a
+ * plugin that scores many rows at once (a universe, a history): the host passes the array to the model as it is,
+ * with no per-value conversion. Leave it unchanged until `evaluate` runs.
+ */
+export interface FeatureMatrix {
+  readonly rowCount: number;
+  readonly values: Float32Array;
+}
+
+/** One model's rows: an array of numbers per row, or a FeatureMatrix; each row in the model card's feature order. */
+export type ModelRows = readonly (readonly number[])[] | FeatureMatrix;
+
+/** Rows of features per model id, to be scored before `evaluate`. */
+export type FeatureRows = Readonly<Record<string, ModelRows>>;
+
+/** Whether a model's rows are a FeatureMatrix (else one array per row). */
+export function isFeatureMatrix(rows: ModelRows): rows is FeatureMatrix {
+  return !Array.isArray(rows);
+}
+
+/** How many rows a model's rows hold. */
+export function rowCountOf(rows: ModelRows): number {
+  return isFeatureMatrix(rows) ? rows.rowCount : rows.length;
+}
+
+/** A model's rows as one array of numbers per row (a FeatureMatrix is unpacked; arrays are returned as they are). */
+export function rowsAsArrays(rows: ModelRows): readonly (readonly number[])[] {
+  if (!isFeatureMatrix(rows)) return rows;
+  const width = rows.rowCount === 0 ? 0 : rows.values.length / rows.rowCount;
+  return Array.from({ length: rows.rowCount }, (_, r) => Array.from(rows.values.subarray(r * width, (r + 1) * width)));
+}
 import type { ParamSpecs, ParamValues } from './params.js';
 
 /** Contract versions this host understands. */

@@ -3,6 +3,7 @@ import { SeriesStore } from '../model/series-store.js';
 import { defineStrategy } from './define-strategy.js';
 import {
   BUDGET_OVERRUNS_TO_FAULT,
+  evaluateWithModels,
   evaluateHistory,
   evaluateOnce,
   HARD_BUDGET_MULTIPLE,
@@ -10,7 +11,9 @@ import {
   prepareStrategy,
   validateSignals,
   type EvaluationResult,
+  type ModelScorer,
 } from './evaluate.js';
+import { rowCountOf, rowsAsArrays, type ModelRows } from './define-strategy.js';
 import { barsFromCloses, decisionTimes } from './test-kit.js';
 
 const plugin = defineStrategy({
@@ -98,5 +101,67 @@ describe('validateSignals', () => {
       expect((error as { code: string }).code).toBe('SH_ERR_PLUGIN_SIGNAL_INVALID');
       expect((error as { problems: unknown[] }).problems).toHaveLength(problems);
     }
+  });
+});
+
+describe('features(): rows as arrays or as a FeatureMatrix', () => {
+  /** A plugin whose features() returns what `rows` gives; its signal is the first score. */
+  const scoring = (rows: () => ModelRows) =>
+    prepareStrategy(
+      defineStrategy({
+        id: 'scoring',
+        version: '1.0.0',
+        api: 1,
+        summary: 'scores rows',
+        params: {},
+        needs: () => ({ bars: ['GLD'], history: 2 }),
+        models: () => ['m'],
+        features: () => ({ m: rows() }),
+        init: () => ({}),
+        evaluate: (ctx, _p, state) => ({ signals: [{ symbol: 'GLD', weight: Math.max(-1, Math.min(1, ctx.score('m').outputs.y!.values[0]!)), confidence: 1, reason: 'score' }], state }),
+      }),
+      {},
+    );
+  const seen: { rowCount: number; rows: ModelRows }[] = [];
+  /** Scores each row as the mean of its features / 10. */
+  const scorer: ModelScorer = async (_id, rows) => {
+    const n = Array.isArray(rows) ? rows.length : (rows as { rowCount: number }).rowCount;
+    seen.push({ rowCount: n, rows });
+    const flat = Array.isArray(rows) ? rows.flat() : Array.from((rows as { values: Float32Array }).values);
+    const width = flat.length / n;
+    return { rowCount: n, outputs: { y: { width: 1, values: Float32Array.from({ length: n }, (_, r) => flat.slice(r * width, (r + 1) * width).reduce((a, b) => a + b, 0) / width / 10) } } };
+  };
+  const clock = () => 0;
+
+  it('gives the same signals whichever form the rows take, and hands a FeatureMatrix to the scorer as it is', async () => {
+    const matrix = { rowCount: 2, values: Float32Array.from([1, 3, 5, 7]) };
+    const fromArrays = await evaluateWithModels(scoring(() => [[1, 3], [5, 7]]), store, times[5]!, {}, clock, scorer);
+    const fromMatrix = await evaluateWithModels(scoring(() => matrix), store, times[5]!, {}, clock, scorer);
+    expect([fromArrays, fromMatrix].map((r) => (r.ok ? "ok" : r.fault.message))).toEqual(["ok", "ok"]);
+    if (fromArrays.ok && fromMatrix.ok) expect(fromMatrix.signals).toEqual(fromArrays.signals);
+    expect(seen.at(-1)!.rows).toBe(matrix);
+  });
+
+  it.each([
+    ['a NaN value', () => ({ rowCount: 2, values: Float32Array.from([1, Number.NaN, 3, 4]) }), /row 0 feature 1 is NaN/],
+    ['values that are not whole rows', () => ({ rowCount: 3, values: new Float32Array(4) }), /4 values cannot be 3 rows/],
+    ['values that are not a Float32Array', () => ({ rowCount: 1, values: [1, 2] as unknown as Float32Array }), /neither an array of rows nor a FeatureMatrix/],
+    ['array rows of two widths', () => [[1, 2], [3]], /row 1 for m is not 2 finite numbers/],
+  ])('refuses %s: a fault of the features hook, caused by SH_ERR_INFERENCE_INPUT_INVALID', async (_what, rows, message) => {
+    const result = await evaluateWithModels(scoring(rows as () => ModelRows), store, times[5]!, {}, clock, scorer);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.fault).toMatchObject({ hook: 'features', code: 'SH_ERR_PLUGIN_FAULTED', cause: 'SH_ERR_INFERENCE_INPUT_INVALID' });
+      expect(result.fault.message).toMatch(message);
+    }
+  });
+
+  it('rowsAsArrays unpacks a FeatureMatrix row by row (what reference scorers in the test kit receive)', () => {
+    const matrix = { rowCount: 2, values: Float32Array.from([1, 2, 3, 4, 5, 6]) };
+    expect(rowsAsArrays(matrix)).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(rowCountOf(matrix)).toBe(2);
+    const arrays = [[1], [2]];
+    expect(rowsAsArrays(arrays)).toBe(arrays);
+    expect(rowsAsArrays({ rowCount: 0, values: new Float32Array(0) })).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import type { BarWindow, SeriesStore, SeriesWindow } from '../model/series-store
 import { MAX_REASON_LENGTH, type Signal } from '../model/signal.js';
 import type { EpochMs } from '../model/time.js';
 import type { ModelScores, StrategyContext } from './context.js';
-import type { AnyStrategy, FeatureRows, StrategyNeeds } from './define-strategy.js';
+import { isFeatureMatrix, rowCountOf, type AnyStrategy, type FeatureRows, type ModelRows, type StrategyNeeds } from './define-strategy.js';
 
 export const DEFAULT_TIME_BUDGET_MS = 50;
 /**
@@ -132,7 +132,7 @@ function declaredOf(prepared: PreparedStrategy): { readonly bars: ReadonlySet<st
 }
 
 /** Scores rows with a model: the host's batched inference, or a reference function in tests. */
-export type ModelScorer = (modelId: string, rows: readonly (readonly number[])[]) => Promise<ModelScores>;
+export type ModelScorer = (modelId: string, rows: ModelRows) => Promise<ModelScores>;
 
 /**
  * Phase one of a model-using evaluation: the plugin's feature rows, checked (declared models only, finite numbers,
@@ -144,17 +144,42 @@ export function featuresOnce(prepared: PreparedStrategy, store: SeriesStore, now
     const rows = prepared.definition.features!(makeContext(prepared, store, now), prepared.params as never, state);
     for (const [modelId, list] of Object.entries(rows ?? {})) {
       if (!prepared.models.includes(modelId)) throw new ShError('SH_ERR_INFERENCE_INPUT_INVALID', `features() returned rows for undeclared model ${modelId}`, { where: `${strategyId} (features)`, received: modelId, expected: prepared.models.join(', ') });
-      const width = list[0]?.length ?? 0;
-      list.forEach((row, i) => {
-        if (row.length !== width || row.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
-          throw new ShError('SH_ERR_INFERENCE_INPUT_INVALID', `features() row ${i} for ${modelId} is not ${width} finite numbers`, { where: `${strategyId} (features)`, received: row, expected: `${width} finite numbers` });
-        }
-      });
+      if (isFeatureMatrix(list)) checkMatrix(strategyId, modelId, list);
+      else checkArrayRows(strategyId, modelId, list);
     }
     return { ok: true, rows: rows ?? {} };
   } catch (error) {
     const fault = wrapFault(strategyId, 'features', error);
-    return { ok: false, fault: { strategyId, hook: 'features', code: fault.code, message: fault.message, time: now } };
+    return { ok: false, fault: { strategyId, hook: 'features', code: fault.code, message: fault.message, time: now, ...(typeof fault.details.cause === 'string' ? { cause: fault.details.cause } : {}) } };
+  }
+}
+
+function checkArrayRows(strategyId: string, modelId: string, list: readonly (readonly number[])[]): void {
+  if (!Array.isArray(list)) throw new ShError('SH_ERR_INFERENCE_INPUT_INVALID', `features() rows for ${modelId} are neither an array of rows nor a FeatureMatrix`, { where: `${strategyId} (features)`, received: typeof list, expected: 'number[][] or { rowCount, values: Float32Array }' });
+  const width = list[0]?.length ?? 0;
+  for (let i = 0; i < list.length; i++) {
+    const row = list[i] as readonly number[];
+    let ok = Array.isArray(row) && row.length === width;
+    for (let f = 0; ok && f < width; f++) ok = typeof row[f] === 'number' && Number.isFinite(row[f]);
+    if (!ok) throw new ShError('SH_ERR_INFERENCE_INPUT_INVALID', `features() row ${i} for ${modelId} is not ${width} finite numbers`, { where: `${strategyId} (features)`, received: row, expected: `${width} finite numbers` });
+  }
+}
+
+function checkMatrix(strategyId: string, modelId: string, m: { readonly rowCount: unknown; readonly values: unknown }): void {
+  const where = `${strategyId} (features)`;
+  if (typeof m !== 'object' || m === null || !(m.values instanceof Float32Array) || !Number.isInteger(m.rowCount) || (m.rowCount as number) < 0) {
+    throw new ShError('SH_ERR_INFERENCE_INPUT_INVALID', `features() rows for ${modelId} are neither an array of rows nor a FeatureMatrix`, { where, received: m, expected: '{ rowCount: an integer >= 0, values: Float32Array }' });
+  }
+  const rowCount = m.rowCount as number;
+  const values = m.values;
+  if (rowCount === 0 ? values.length !== 0 : values.length === 0 || values.length % rowCount !== 0) {
+    throw new ShError('SH_ERR_INFERENCE_INPUT_INVALID', `features() FeatureMatrix for ${modelId}: ${values.length} values cannot be ${rowCount} rows`, { where, received: { rowCount, values: values.length }, expected: 'values.length a positive multiple of rowCount (0 values for 0 rows)' });
+  }
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      const width = values.length / rowCount;
+      throw new ShError('SH_ERR_INFERENCE_INPUT_INVALID', `features() FeatureMatrix for ${modelId}: row ${Math.floor(i / width)} feature ${i % width} is ${values[i]}`, { where, received: values[i], expected: 'finite numbers' });
+    }
   }
 }
 
@@ -174,7 +199,7 @@ export async function evaluateWithModels(prepared: PreparedStrategy, store: Seri
   }
   const scores = new Map<string, ModelScores>();
   try {
-    await Promise.all(Object.entries(features.rows).filter(([, rows]) => rows.length > 0).map(async ([modelId, rows]) => scores.set(modelId, await scorer(modelId, rows))));
+    await Promise.all(Object.entries(features.rows).filter(([, rows]) => rowCountOf(rows) > 0).map(async ([modelId, rows]) => scores.set(modelId, await scorer(modelId, rows))));
   } catch (error) {
     const fault = wrapFault(strategyId, 'features', error);
     return { ok: false, strategyId, durationMs: clock() - started, fault: { strategyId, hook: 'features', code: fault.code, message: fault.message, time: now } };

@@ -4,7 +4,7 @@ import { SeriesStore, type SeriesWindow } from '../model/series-store.js';
 import type { Signal } from '../model/signal.js';
 import { formatTime, type EpochMs } from '../model/time.js';
 import type { ModelScores, StrategyContext } from './context.js';
-import type { AnyStrategy, FeatureRows, StrategyDefinition } from './define-strategy.js';
+import { rowsAsArrays, type AnyStrategy, type FeatureRows, type StrategyDefinition } from './define-strategy.js';
 import { evaluateOnce, featuresOnce, initState, prepareStrategy, seriesOf, validateSignals, type Clock, type PluginFault, type PreparedStrategy, type StrategyHook } from './evaluate.js';
 import { resolveParams, type ParamSpecs } from './params.js';
 import { decisionTimes, unionOfAvailability } from './test-kit-data.js';
@@ -249,7 +249,9 @@ function instrument(definition: AnyStrategy, watch: Watch): AnyStrategy {
 /** Score each model's rows with its reference scorer, checking that every scorer returned one score per row. */
 function scoreWithReferences(strategyId: string, now: EpochMs, rows: FeatureRows, scorers: Readonly<Record<string, ReferenceScorer>>): Map<string, ModelScores> {
   const scores = new Map<string, ModelScores>();
-  for (const [modelId, list] of Object.entries(rows)) {
+  for (const [modelId, given] of Object.entries(rows)) {
+    // Reference scorers take one array per row, whichever form features() used.
+    const list = rowsAsArrays(given);
     if (list.length === 0) continue;
     const scored = (scorers[modelId] as ReferenceScorer)(list);
     const bad = typeof scored !== 'object' || scored === null || scored.rowCount !== list.length || typeof scored.outputs !== 'object'

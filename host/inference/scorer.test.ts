@@ -76,6 +76,30 @@ describe('providerScorer', () => {
     expect(b).toEqual({ rowCount: 1, outputs: { first: { width: 1, values: Float32Array.from([5]) } } });
   });
 
+  it('passes a FeatureMatrix to the provider as it is (no copy), coalesced with array rows in one run', async () => {
+    const runs: number[] = [];
+    const batcher = new DynamicBatcher(async (_id, rows, rowCount) => {
+      runs.push(rowCount);
+      return { first: Float32Array.from({ length: rowCount }, (_, r) => rows[r * (rows.length / rowCount)] as number) };
+    }, { maxWaitMicros: 5_000_000 });
+    const given: Float32Array[] = [];
+    const scorer = providerScorer({
+      score: (id, rows, rowCount) => {
+        given.push(rows);
+        return batcher.score(id, rows, rowCount);
+      },
+      scoreRows: (id, rows) => batcher.score(id, rows, rows.length),
+      flush: () => batcher.flush(),
+    });
+    const matrix = { rowCount: 3, values: Float32Array.from([1, 2, 3, 4, 5, 6]) };
+    const [a, b] = await Promise.all([scorer('m', matrix), scorer('m', [[7, 8]])]);
+    expect(given).toHaveLength(1);
+    expect(given[0]).toBe(matrix.values);
+    expect(runs).toEqual([4]);
+    expect(a).toEqual({ rowCount: 3, outputs: { first: { width: 1, values: Float32Array.from([1, 3, 5]) } } });
+    expect(b).toEqual({ rowCount: 1, outputs: { first: { width: 1, values: Float32Array.from([7]) } } });
+  });
+
   it('a lone caller scoring step after step waits an event-loop turn per step, not maxWait', async () => {
     const { provider, runs } = fakeProvider(5_000_000);
     const scorer = providerScorer(provider);

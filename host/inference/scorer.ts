@@ -1,4 +1,4 @@
-import { ShError, type ModelScorer, type ModelScores, type ScoreOutputs } from '../../core/index.js';
+import { isFeatureMatrix, rowCountOf, ShError, type ModelScorer, type ModelScores, type ScoreOutputs } from '../../core/index.js';
 
 /*
  * The bridge between the plugin contract (rows as number[][], ModelScores with a width per output) and the inference
@@ -60,10 +60,12 @@ export function providerScorer(provider: ScoringProvider): ModelScorer {
     provider.flush?.();
   };
   return (modelId, rows) => {
-    const rowCount = rows.length;
+    const rowCount = rowCountOf(rows);
     let pending: Promise<ScoreOutputs>;
     try {
-      pending = provider.scoreRows ? provider.scoreRows(modelId, rows) : provider.score(modelId, flattenRows(rows), rowCount);
+      // A FeatureMatrix goes to the model as it is; arrays of rows are copied into the batch by the provider.
+      if (isFeatureMatrix(rows)) pending = provider.score(modelId, rows.values, rowCount);
+      else pending = provider.scoreRows ? provider.scoreRows(modelId, rows) : provider.score(modelId, flattenRows(rows), rowCount);
     } catch (error) {
       return Promise.reject(error);
     }
