@@ -342,6 +342,21 @@ describe('runStrategy and checkStrategyContract with models', () => {
     expect(report.lookAheadTimes).toHaveLength(5);
   });
 
+  it('a plugin returning its rows as a FeatureMatrix gets the same signals, and passes the contract', () => {
+    const asMatrix = scoredVariant({
+      id: 'scored-matrix',
+      features(ctx, params, state) {
+        const rows = (scored.features!(ctx, params as never, state as never) as { direction: number[][] }).direction;
+        return { direction: { rowCount: rows.length, values: Float32Array.from(rows.flat()) } };
+      },
+    });
+    const arrays = runStrategy(scored, { data, models: { direction: logistic } });
+    const matrix = runStrategy(asMatrix, { data, models: { direction: logistic } });
+    // Float32 features: the same rows to float32 precision, so the same decisions.
+    expect(matrix.signals.map((list) => list.map((sig) => sig.weight))).toEqual(arrays.signals.map((list) => list.map((sig) => sig.weight)));
+    expect(checkStrategyContract(asMatrix, { data, models: { direction: logistic } }).checks).toContain('no-look-ahead');
+  });
+
   it('needs a reference scorer for every declared model', () => {
     const error = thrown(() => runStrategy(scored, { data }));
     expect(error.code).toBe('SH_ERR_INFERENCE_MODEL_UNKNOWN');
