@@ -26,6 +26,8 @@ export interface LatencyFigures {
   readonly fanoutP50: number;
   readonly fanoutP99: number;
   readonly intentsPerCycle: number;
+  /** p50 and p99 of each phase of the latency (host/engine/engine-deps.ts CyclePhases), ms. */
+  readonly phases: Readonly<Record<string, { readonly p50: number; readonly p99: number }>>;
   readonly orders: number;
   readonly faults: number;
   readonly faultMessages: readonly string[];
@@ -124,6 +126,12 @@ async function runOne(
     fanoutP50: percentile(run.executor.fanoutMs, 50),
     fanoutP99: percentile(run.executor.fanoutMs, 99),
     intentsPerCycle: mean(cycles.map((c) => c.intents)),
+    phases: Object.fromEntries(
+      Object.keys(run.phases[0] ?? {}).map((phase) => {
+        const values = run.phases.map((p) => p[phase as keyof typeof p]);
+        return [phase, { p50: percentile(values, 50), p99: percentile(values, 99) }];
+      }),
+    ),
     orders: run.summary.orders,
     faults: journal.faults(runId).length,
     faultMessages: journal.faults(runId).slice(0, 5).map((f) => `${f.strategyId}: ${f.message}`),

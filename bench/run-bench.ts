@@ -12,7 +12,7 @@ import { ShError } from '../core/index.js';
 import { measureBacktest } from './backtest.js';
 import { measureInference } from './inference.js';
 import { measureLatency } from './latency.js';
-import { buildBenchStore, decisionTimes, log, machineInfo, probeCpuCapacity, QuietGate, tempDir, type PluginMix } from './lib/common.js';
+import { buildBenchStore, decisionTimes, log, machineInfo, probeCpuCapacity, probeParallelSpeedup, QuietGate, tempDir, type PluginMix } from './lib/common.js';
 import { renderReport, type BenchParameters } from './report.js';
 import { measureScenario } from './throughput.js';
 
@@ -50,6 +50,8 @@ async function main(): Promise<void> {
     const params: BenchParameters = { ...PARAMS, historyTimes };
     log(`store: ${store.ids().join(', ')}; ${times.length} decision times with full windows`);
 
+    const parallelStart = await probeParallelSpeedup(machine.availableParallelism);
+    log(`parallel ceiling: ${machine.availableParallelism} threads did the bench arithmetic ${parallelStart.speedup.toFixed(2)}x as fast as one`);
     log('section 1: pool vs inline throughput');
     const heavy = await measureScenario({ store, times, dir, mix: HEAVY, cycles: params.cycles, rounds: params.rounds, warmupCycles: params.warmupCycles, historyTimes, gate });
     const light = await measureScenario({ store, times, dir, mix: LIGHT, cycles: params.cycles, rounds: params.rounds, warmupCycles: params.warmupCycles, historyTimes, gate });
@@ -66,6 +68,8 @@ async function main(): Promise<void> {
     await gate.wait('section 4');
     const inference = await measureInference({ dir, callers: 42, secondsPerMode: QUICK ? 0.5 : 3 });
 
+    const parallelEnd = await probeParallelSpeedup(machine.availableParallelism);
+    log(`parallel ceiling: ${machine.availableParallelism} threads did the bench arithmetic ${parallelEnd.speedup.toFixed(2)}x as fast as one`);
     const capacityEnd = await probeCpuCapacity(machine.availableParallelism);
     log(`cpu capacity probe: ${machine.availableParallelism} spinning threads got ${capacityEnd.toFixed(2)} cores`);
     const totalSeconds = (performance.now() - started) / 1000;
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
       machine,
       loadAverageEnd: os.loadavg(),
       cpuCapacity: { start: capacityStart, end: capacityEnd },
+      parallelSpeedup: { start: parallelStart.speedup, end: parallelEnd.speedup },
       quiet: { waits: gate.waits, waitedSeconds: gate.waitedSeconds, busyStarts: gate.busyStarts, budgetSeconds: QUICK ? 0 : WAIT_BUDGET_SECONDS },
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       totalSeconds,

@@ -14,6 +14,13 @@ export class HostMetrics {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
+  readonly cyclePhase = new Histogram({
+    name: `${PREFIX}cycle_phase_seconds`,
+    help: 'Where a decision cycle spends its latency, by phase: evaluate (plugin fan-out, and what runs before it), market (fills, cancels, books), signals, decide (allocation, netting, risk chain), commit (risk decisions and intents made durable), submit.',
+    labelNames: ['phase'],
+    buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05],
+    registers: [this.registry],
+  });
   readonly pluginEvaluation = new Histogram({
     name: `${PREFIX}plugin_evaluation_seconds`,
     help: 'Time one plugin evaluation took, measured where it ran.',

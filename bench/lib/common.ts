@@ -155,6 +155,53 @@ parentPort.on('message', (ms) => {
   parentPort.postMessage(x);
 });`;
 
+const KERNEL_WORKER = `
+const { parentPort } = require('node:worker_threads');
+const close = new Float64Array(260);
+for (let i = 0; i < close.length; i++) close[i] = 100 + 5 * Math.sin(i / 7) + 0.01 * i;
+function pass(k) {
+  const decay = 0.8 + 0.19 * ((k % 17) / 17);
+  let mean = 0, variance = 0, weight = 0, last = 0;
+  for (let i = 1; i < close.length; i++) {
+    const r = Math.log(close[i] / close[i - 1]);
+    weight = decay * weight + 1;
+    const delta = r - mean;
+    mean += delta / weight;
+    variance = decay * variance + delta * (r - mean);
+    last = r;
+  }
+  return variance + last;
+}
+parentPort.on('message', (passes) => {
+  const t0 = performance.now();
+  let x = 0;
+  for (let k = 0; k < passes; k++) x += pass(k);
+  parentPort.postMessage({ ms: performance.now() - t0, x });
+});`;
+
+/**
+ * How much faster `threads` threads do a fixed amount of the bench plugins' arithmetic (the EWMA pass of
+ * bench/plugins/bench-strategy.ts) than one thread alone, right now: `threads` x (time of one thread alone) / (time
+ * of the slowest of `threads` threads running at once). The ceiling of any executor on this machine: below
+ * `threads` when the logical CPUs share a physical core (SMT) or the host is contended. One thread alone is measured
+ * before and after the concurrent run, the mean kept.
+ */
+export async function probeParallelSpeedup(threads: number, passes = 60_000): Promise<{ speedup: number; soloMs: number; concurrentMs: number }> {
+  const workers = Array.from({ length: threads }, () => new Worker(KERNEL_WORKER, { eval: true }));
+  const run = (w: Worker, n: number): Promise<number> => new Promise((resolve) => { w.once('message', (m: { ms: number }) => resolve(m.ms)); w.postMessage(n); });
+  try {
+    await Promise.all(workers.map((w) => new Promise((resolve) => w.once('online', resolve))));
+    await Promise.all(workers.map((w) => run(w, passes / 10)));
+    const soloBefore = await run(workers[0]!, passes);
+    const concurrentMs = Math.max(...(await Promise.all(workers.map((w) => run(w, passes)))));
+    const soloAfter = await run(workers[0]!, passes);
+    const soloMs = (soloBefore + soloAfter) / 2;
+    return { speedup: (threads * soloMs) / concurrentMs, soloMs, concurrentMs };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
 /**
  * How many cores this process can actually get right now: `threads` worker threads spin for `ms` and the process
  * CPU time is divided by wall time. On an idle machine it is close to `threads`; other load lowers it.

@@ -10,6 +10,7 @@ import {
 } from '../../core/index.js';
 import { PaperBroker } from '../../adapters/brokers/paper/index.js';
 import { Engine } from '../../host/engine/engine.js';
+import type { CyclePhases } from '../../host/engine/engine-deps.js';
 import type { RunSummary } from '../../host/engine/summary.js';
 import type { Executor, ExecutorStats } from '../../host/executor/executor.js';
 import type { TaskEntry } from '../../host/executor/runner.js';
@@ -82,6 +83,8 @@ export interface EngineRun {
   readonly metrics: HostMetrics;
   /** engine.run() wall time, ms. */
   readonly wallMs: number;
+  /** Each cycle's latency by phase, ms (the engine's cycle observer). */
+  readonly phases: readonly CyclePhases[];
 }
 
 /** Wire and run the real Engine the way host/run-host.ts does (paper broker, risk chain, metrics, journal). */
@@ -91,6 +94,7 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRun> {
   const broker = new PaperBroker({ initialCash: CAPITAL, instruments: new Map(options.instruments) });
   await broker.connect();
   const executor = new TimedExecutor(options.executor);
+  const phases: CyclePhases[] = [];
   journal.startRun({ runId: options.runId, profile: 'bench', mode: options.mode, startedAt: Date.now(), config: { bench: true, executor: executor.kind } });
   const engine = new Engine({
     settings: {
@@ -118,13 +122,14 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRun> {
     metrics,
     risk: new RiskChain(buildGuards(BENCH_GUARDS)),
     log: () => {},
+    afterCycle: (c) => phases.push(c.phasesMs),
   });
   const t0 = performance.now();
   const summary = await engine.run();
   const wallMs = performance.now() - t0;
   journal.endRun(options.runId, 'completed', summary);
   await broker.disconnect();
-  return { summary, executor, metrics, wallMs };
+  return { summary, executor, metrics, wallMs, phases };
 }
 
 /** The p-th percentile as the Prometheus histogram can tell it: the upper bound of the bucket holding it, in ms. */

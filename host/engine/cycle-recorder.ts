@@ -1,5 +1,5 @@
 import type { KillTier, PositionBook } from '../../core/index.js';
-import type { EngineDeps } from './engine-deps.js';
+import type { CyclePhases, EngineDeps } from './engine-deps.js';
 import type { ExecutionTracker } from './execution-tracker.js';
 import type { OrderSubmitter } from './order-submitter.js';
 import type { PluginSet } from './plugin-set.js';
@@ -17,6 +17,7 @@ export interface CycleRecord {
   /** Intents the risk chain approved this cycle. */
   readonly approved: number;
   readonly tier: KillTier;
+  readonly phasesMs: CyclePhases;
 }
 
 export type CycleRecorderDeps = Pick<EngineDeps, 'settings' | 'journal' | 'metrics' | 'executor' | 'log' | 'afterCycle'> & {
@@ -45,6 +46,7 @@ export class CycleRecorder {
     const { journal, metrics, settings } = this.deps;
     const latencyMs = performance.now() - c.eventIn;
     metrics.cycleLatency.observe(latencyMs / 1000);
+    for (const phase in c.phasesMs) metrics.cyclePhase.observe({ phase }, c.phasesMs[phase as keyof CyclePhases] / 1000);
     metrics.cycles.inc();
     const accountEquity = await this.deps.accountEquity();
     this.equityCurve.push(accountEquity);
@@ -72,6 +74,7 @@ export class CycleRecorder {
       faultedPlugins: this.deps.plugins.faulted(),
       enabledPlugins: this.deps.plugins.runtimes.length,
       riskState: this.deps.riskState,
+      phasesMs: c.phasesMs,
     });
   }
 }

@@ -48,6 +48,24 @@ export interface CycleOutcome {
   readonly faultedPlugins: number;
   readonly enabledPlugins: number;
   readonly riskState: RiskState;
+  /** Where the cycle's latency went, ms, phase by phase; they add up to the cycle's latency (to a few µs). */
+  readonly phasesMs: CyclePhases;
+}
+
+/** The phases of a cycle's latency, market event in to intents out, in ms. */
+export interface CyclePhases {
+  /** Plugin fan-out, and whatever ran before it in the cycle (a reconciliation pass, the heartbeat). 0 in a backtest's replay. */
+  readonly evaluate: number;
+  /** Kill switch poll, the simulator's fills, resolving and cancelling orders, virtual books, equity. */
+  readonly market: number;
+  /** Accepting the plugins' signals (faults, ended inputs, changes of target). */
+  readonly signals: number;
+  /** Allocation, netting into intents, the risk chain. */
+  readonly decide: number;
+  /** The durable commit of the cycle's risk decisions and intents. */
+  readonly commit: number;
+  /** Routing and submitting the approved intents. */
+  readonly submit: number;
 }
 
 export interface EngineDeps {

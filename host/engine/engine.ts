@@ -160,6 +160,7 @@ export class Engine {
     const { journal, metrics, settings, store, instruments } = this.deps;
     const runtimes = this.plugins.runtimes;
     const time = clock.times[i] as number;
+    const marks = [performance.now()];
     this.cycle = i + 1;
     this.lastTime = time;
     const bars = clock.barsAt(i);
@@ -174,11 +175,14 @@ export class Engine {
     for (const r of runtimes) r.book.onBars(bookBars);
     const equity = await this.accountEquity();
     this.riskState.markEquity(time, equity);
+    marks.push(performance.now());
     // 3. Signals: quarantine faults, stop plugins whose inputs ended, record changes of target.
     const recorded = this.plugins.accept(results, time);
     if (recorded.length > 0) journal.recordSignals(settings.runId, this.cycle, recorded);
+    marks.push(performance.now());
     // 4. Allocate budgets, net, check the basket, journal, submit.
     const modes = this.plugins.modes();
+    marks.push(performance.now());
     const budgets = allocate(runtimes.map((r) => ({ strategyId: r.plugin.id, mode: modes.get(r.plugin.id)!, returns: r.book.recentReturns(settings.allocator.volatilityLookback) })), settings.allocator);
     const signals = new Map(runtimes.map((r) => [r.plugin.id, effectiveSignals(r, settings.faultPolicy)]));
     const targetNotional = new Map([...signals].map(([id, list]) => [id, new Map(list.map((s) => [s.symbol, (budgets.get(id) ?? 0) * s.weight]))]));
@@ -204,7 +208,9 @@ export class Engine {
     );
     this.rejectedByRisk += flow.rejected;
     // 5. Book-keeping: latency, equity, journal, metrics, state snapshots, progress.
-    await this.recorder.record({ cycle: this.cycle, index: i, cycles: clock.times.length, time, eventIn, approved: flow.approved.length, tier: this.tier });
+    const [start = 0, market = 0, signalled = 0, deciding = 0] = marks;
+    const phasesMs = { evaluate: start - eventIn, market: market - start, signals: signalled - market, decide: deciding - signalled + flow.timings.decide, commit: flow.timings.commit, submit: flow.timings.submit };
+    await this.recorder.record({ cycle: this.cycle, index: i, cycles: clock.times.length, time, eventIn, approved: flow.approved.length, tier: this.tier, phasesMs });
   }
 
   private pollKillSwitch(): void {

@@ -44,6 +44,8 @@ export interface OrderFlowDeps {
 }
 
 export interface OrderFlowResult {
+  /** Netting and the risk chain, the commit of decisions and intents, the submissions: ms each. */
+  readonly timings: { readonly decide: number; readonly commit: number; readonly submit: number };
   readonly intents: number;
   readonly approved: readonly OrderIntent[];
   readonly rejected: number;
@@ -63,6 +65,7 @@ function leg(signals: ReadonlyMap<string, readonly Signal[]>, which: 'open' | 'c
  */
 export async function placeOrders(input: OrderFlowInput, deps: OrderFlowDeps): Promise<OrderFlowResult> {
   const { journal, metrics, riskState } = deps;
+  const started = performance.now();
   const instrument = (s: string): Instrument | undefined => input.instruments.get(s);
   const net = (which: 'open' | 'close'): Map<string, NetTarget> => (input.flattenAll ? new Map() : netTargets(input.budgets, leg(input.signals, which), input.price, instrument));
   let sequence = 0;
@@ -87,6 +90,7 @@ export async function placeOrders(input: OrderFlowInput, deps: OrderFlowDeps): P
   const approved: OrderIntent[] = [];
   let rejected = 0;
   const outcomes = deps.risk.checkBasket(tradable, input.view);
+  const decided = performance.now();
   // Every decision and every approved intent in one commit, durable before the broker sees any of them.
   const toSend = journal.batch(() => {
     const fresh: OrderIntent[] = [];
@@ -106,6 +110,7 @@ export async function placeOrders(input: OrderFlowInput, deps: OrderFlowDeps): P
     }
     return fresh;
   });
+  const committed = performance.now();
   let submitted = 0;
   for (const intent of toSend) {
     deps.journaled?.add(intent.clientOrderId);
@@ -114,5 +119,6 @@ export async function placeOrders(input: OrderFlowInput, deps: OrderFlowDeps): P
     await deps.submit(intent);
     submitted += 1;
   }
-  return { intents: tradable.length, approved, rejected, submitted };
+  const timings = { decide: decided - started, commit: committed - decided, submit: performance.now() - committed };
+  return { timings, intents: tradable.length, approved, rejected, submitted };
 }

@@ -47,6 +47,29 @@ describe('engine decision cycle', () => {
     expect(checked).toBeGreaterThan(5);
   });
 
+  it('reports where each cycle spent its latency: phases that add up to the journaled latency, also as a metric', async () => {
+    const phases: { cycle: number; sum: number; commit: number }[] = [];
+    const rig = await engineRig({
+      plugins: await realPlugins(),
+      settings: { mode: 'paper' },
+      afterCycle: (c) => {
+        const values = Object.values(c.phasesMs);
+        expect(values.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+        phases.push({ cycle: c.cycle, sum: values.reduce((a, b) => a + b, 0), commit: c.phasesMs.commit });
+      },
+    });
+    await rig.engine.run();
+    const latency = new Map(rig.journal.cycles(rig.runId).map((c) => [c.cycle, c.latencyMs]));
+    expect(phases.length).toBe(latency.size);
+    for (const p of phases) expect(Math.abs(p.sum - latency.get(p.cycle)!), `cycle ${p.cycle}`).toBeLessThan(0.5);
+    // Cycles that traded made a durable commit before submitting.
+    expect(phases.some((p) => p.commit > 0)).toBe(true);
+    const metric = await rig.metrics.cyclePhase.get();
+    const counts = metric.values.filter((v) => v.metricName?.endsWith('_count'));
+    expect(counts.map((v) => v.labels.phase).sort()).toEqual(['commit', 'decide', 'evaluate', 'market', 'signals', 'submit']);
+    expect(counts.every((v) => v.value === phases.length)).toBe(true);
+  });
+
   it('monitor mode (allowSubmit false) journals intents and sends nothing', async () => {
     const rig = await engineRig({ plugins: await realPlugins(), settings: { allowSubmit: false } });
     const summary = await rig.engine.run();
