@@ -11,9 +11,12 @@ import { BENCH_SYMBOLS } from './plugins/bench-strategy.js';
 import { generatePluginModules, log, mean, percentile, settle, type PluginMix } from './lib/common.js';
 import { histogramPercentileMs, runEngine } from './lib/engine-harness.js';
 
+export type JournalKind = 'file' | 'file-normal' | 'memory';
+
 export interface LatencyFigures {
   readonly executor: 'inline' | 'pool';
-  readonly journal: 'file' | 'memory';
+  /** file: synchronous=FULL, as the host runs; file-normal: synchronous=NORMAL (no fsync per commit); memory: ':memory:'. */
+  readonly journal: JournalKind;
   readonly cycles: number;
   /** Engine cycle latency (event in -> intents out, incl. risk and durable journal writes) from the journal, ms. */
   readonly p50: number;
@@ -76,9 +79,12 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencySe
     for (const executor of Object.values(executors)) {
       for (let i = 0; i < 5; i++) await executor.evaluateCycle(warm.from, plugins.map((p) => ({ id: p.id, state: p.definition.init(p.params as never) })));
     }
-    for (const journalKind of ['file', 'memory'] as const) {
+    for (const journalKind of ['file', 'file-normal', 'memory'] as const) {
       for (const kind of ['inline', 'pool'] as const) {
-        const journal = new SqliteJournal(journalKind === 'file' ? path.join(options.dir, `journal-paper-${kind}.sqlite`) : ':memory:');
+        const journal =
+          journalKind === 'memory'
+            ? new SqliteJournal(':memory:')
+            : new SqliteJournal(path.join(options.dir, `journal-paper-${kind}-${journalKind}.sqlite`), { synchronous: journalKind === 'file' ? 'full' : 'normal' });
         try {
           await settle();
           results.push(await runOne(kind, journalKind, executors[kind], journal, store, instruments, plugins, warm, measured));
@@ -98,7 +104,7 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencySe
 
 async function runOne(
   kind: 'inline' | 'pool',
-  journalKind: 'file' | 'memory',
+  journalKind: JournalKind,
   executor: Executor,
   journal: SqliteJournal,
   store: SeriesStore,
