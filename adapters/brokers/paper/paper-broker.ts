@@ -94,6 +94,8 @@ export class PaperBroker implements SimulatedBroker {
 
   private readonly book: PaperBook;
   private readonly orders = new Map<string, OrderRecord>();
+  /** The working orders (accepted, partially filled), in submission order: what each bar can fill. */
+  private readonly working = new Map<string, OrderRecord>();
   private readonly symbols = new Map<string, SymbolState>();
   private readonly listeners = new Set<ExecutionListener>();
   private readonly fillLog: Fill[] = [];
@@ -146,7 +148,9 @@ export class PaperBroker implements SimulatedBroker {
     const reason = this.validate(request);
     if (reason !== undefined) return this.reject(base, reason, true);
     const order: Order = { ...base, status: 'ACCEPTED' };
-    this.orders.set(order.clientOrderId, { order, fills: 0, notional: 0, commission: 0 });
+    const record: OrderRecord = { order, fills: 0, notional: 0, commission: 0 };
+    this.orders.set(order.clientOrderId, record);
+    this.working.set(order.clientOrderId, record);
     this.emit([{ type: 'accepted', order }]);
     return order;
   }
@@ -163,6 +167,7 @@ export class PaperBroker implements SimulatedBroker {
     }
     if (!isWorking(record.order)) return record.order;
     record.order = { ...record.order, status: 'CANCELLED', updatedAt: Math.max(record.order.updatedAt, this.clock) };
+    this.working.delete(clientOrderId);
     this.emit([{ type: 'cancelled', order: record.order }]);
     return record.order;
   }
@@ -179,7 +184,7 @@ export class PaperBroker implements SimulatedBroker {
       this.tick(bar.time);
       const state = this.symbolState(bar.symbol);
       let capacity = participationCapacity(this.maxParticipation, bar.volume);
-      const working = [...this.orders.values()].filter((r) => isWorking(r.order) && r.order.symbol === bar.symbol && bar.time >= r.order.submittedAt + this.latencyMs);
+      const working = [...this.working.values()].filter((r) => r.order.symbol === bar.symbol && bar.time >= r.order.submittedAt + this.latencyMs);
       const phases = [working.filter((r) => r.order.type !== 'market-on-close'), working.filter((r) => r.order.type === 'market-on-close')];
       for (const record of phases.flat()) {
         const { order } = record;
@@ -203,7 +208,7 @@ export class PaperBroker implements SimulatedBroker {
   }
 
   async openOrders(): Promise<Order[]> {
-    return [...this.orders.values()].filter((r) => isWorking(r.order)).map((r) => r.order);
+    return [...this.working.values()].map((r) => r.order);
   }
 
   async positions(): Promise<Position[]> {
@@ -269,6 +274,7 @@ export class PaperBroker implements SimulatedBroker {
       averagePrice: record.notional / filledQuantity,
       updatedAt: time,
     };
+    if (!isWorking(record.order)) this.working.delete(order.clientOrderId);
     return { type: 'fill', order: record.order, fill };
   }
 
@@ -284,8 +290,8 @@ export class PaperBroker implements SimulatedBroker {
     }
     if (!Number.isFinite(request.time)) return `time was ${String(request.time)}, expected epoch milliseconds`;
     if (!this.allowShort && request.side === 'sell') {
-      const pendingSells = [...this.orders.values()]
-        .filter((r) => isWorking(r.order) && r.order.symbol === request.symbol && r.order.side === 'sell')
+      const pendingSells = [...this.working.values()]
+        .filter((r) => r.order.symbol === request.symbol && r.order.side === 'sell')
         .reduce((sum, r) => sum + r.order.quantity - r.order.filledQuantity, 0);
       const available = this.book.position(request.symbol) - pendingSells;
       if (request.quantity > available) return `short selling is not allowed: selling ${request.quantity} with ${available} available`;
