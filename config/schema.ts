@@ -122,7 +122,7 @@ export const schema = {
   journal: {
     file: { doc: 'SQLite journal file, relative to --data-dir.', format: String, default: 'journal.sqlite' },
     synchronous: {
-      doc: 'full: each write on disk before the call returns (survives power loss; paper and live). normal: survives a process crash, not a machine crash (backtests, faster).',
+      doc: 'full: each commit on disk before it returns (an intent before it is sent; survives power loss; paper and live). normal: no fsync per commit, survives a process crash, not a machine crash (backtests; faster: see docs/benchmarks.md section 2).',
       format: ['full', 'normal'],
       default: 'full' as 'full' | 'normal',
     },
