@@ -12,8 +12,8 @@ export interface CycleRecord {
   readonly index: number;
   readonly cycles: number;
   readonly time: number;
-  /** performance.now() when the cycle's market event came in: the cycle's latency runs from it. */
-  readonly eventIn: number;
+  /** Market event in to the last intent out, ms (the sum of phasesMs). */
+  readonly latencyMs: number;
   /** Intents the risk chain approved this cycle. */
   readonly approved: number;
   readonly tier: KillTier;
@@ -44,7 +44,7 @@ export class CycleRecorder {
 
   async record(c: CycleRecord): Promise<void> {
     const { journal, metrics, settings } = this.deps;
-    const latencyMs = performance.now() - c.eventIn;
+    const latencyMs = c.latencyMs;
     metrics.cycleLatency.observe(latencyMs / 1000);
     for (const phase in c.phasesMs) metrics.cyclePhase.observe({ phase }, c.phasesMs[phase as keyof CyclePhases] / 1000);
     metrics.cycles.inc();

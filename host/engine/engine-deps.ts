@@ -48,7 +48,7 @@ export interface CycleOutcome {
   readonly faultedPlugins: number;
   readonly enabledPlugins: number;
   readonly riskState: RiskState;
-  /** Where the cycle's latency went, ms, phase by phase; they add up to the cycle's latency (to a few µs). */
+  /** Where the cycle's latency went, ms, phase by phase; they add up to the cycle's latency. */
   readonly phasesMs: CyclePhases;
 }
 

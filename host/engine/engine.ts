@@ -182,7 +182,6 @@ export class Engine {
     marks.push(performance.now());
     // 4. Allocate budgets, net, check the basket, journal, submit.
     const modes = this.plugins.modes();
-    marks.push(performance.now());
     const budgets = allocate(runtimes.map((r) => ({ strategyId: r.plugin.id, mode: modes.get(r.plugin.id)!, returns: r.book.recentReturns(settings.allocator.volatilityLookback) })), settings.allocator);
     const signals = new Map(runtimes.map((r) => [r.plugin.id, effectiveSignals(r, settings.faultPolicy)]));
     const targetNotional = new Map([...signals].map(([id, list]) => [id, new Map(list.map((s) => [s.symbol, (budgets.get(id) ?? 0) * s.weight]))]));
@@ -208,9 +207,11 @@ export class Engine {
     );
     this.rejectedByRisk += flow.rejected;
     // 5. Book-keeping: latency, equity, journal, metrics, state snapshots, progress.
-    const [start = 0, market = 0, signalled = 0, deciding = 0] = marks;
-    const phasesMs = { evaluate: start - eventIn, market: market - start, signals: signalled - market, decide: deciding - signalled + flow.timings.decide, commit: flow.timings.commit, submit: flow.timings.submit };
-    await this.recorder.record({ cycle: this.cycle, index: i, cycles: clock.times.length, time, eventIn, approved: flow.approved.length, tier: this.tier, phasesMs });
+    // Intents out: the latency ends when the last approved intent was sent, and the phases partition it exactly.
+    const [start = 0, market = 0, signalled = 0] = marks;
+    const { decided, committed, submitted } = flow.at;
+    const phasesMs = { evaluate: start - eventIn, market: market - start, signals: signalled - market, decide: decided - signalled, commit: committed - decided, submit: submitted - committed };
+    await this.recorder.record({ cycle: this.cycle, index: i, cycles: clock.times.length, time, latencyMs: submitted - eventIn, approved: flow.approved.length, tier: this.tier, phasesMs });
   }
 
   private pollKillSwitch(): void {

@@ -44,8 +44,8 @@ export interface OrderFlowDeps {
 }
 
 export interface OrderFlowResult {
-  /** Netting and the risk chain, the commit of decisions and intents, the submissions: ms each. */
-  readonly timings: { readonly decide: number; readonly commit: number; readonly submit: number };
+  /** performance.now() when the risk chain had decided, when the commit returned, and when the last intent was sent. */
+  readonly at: { readonly decided: number; readonly committed: number; readonly submitted: number };
   readonly intents: number;
   readonly approved: readonly OrderIntent[];
   readonly rejected: number;
@@ -65,7 +65,6 @@ function leg(signals: ReadonlyMap<string, readonly Signal[]>, which: 'open' | 'c
  */
 export async function placeOrders(input: OrderFlowInput, deps: OrderFlowDeps): Promise<OrderFlowResult> {
   const { journal, metrics, riskState } = deps;
-  const started = performance.now();
   const instrument = (s: string): Instrument | undefined => input.instruments.get(s);
   const net = (which: 'open' | 'close'): Map<string, NetTarget> => (input.flattenAll ? new Map() : netTargets(input.budgets, leg(input.signals, which), input.price, instrument));
   let sequence = 0;
@@ -119,6 +118,5 @@ export async function placeOrders(input: OrderFlowInput, deps: OrderFlowDeps): P
     await deps.submit(intent);
     submitted += 1;
   }
-  const timings = { decide: decided - started, commit: committed - decided, submit: performance.now() - committed };
-  return { timings, intents: tradable.length, approved, rejected, submitted };
+  return { at: { decided, committed, submitted: performance.now() }, intents: tradable.length, approved, rejected, submitted };
 }
