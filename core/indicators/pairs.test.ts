@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commonLogRatios, commonCloses, fadeHysteresis, volatilityNeutralShares, type FadePosition } from './pairs.js';
+import { commonLogRatios, commonCloses, describeLegs, pairSignals, volatilityNeutralShares } from './pairs.js';
 
 const a = { time: [1, 2, 3, 4, 6], close: [10, 11, 12, 13, 15] };
 const b = { time: [1, 3, 4, 5, 6], close: [20, 22, 23, 24, 25] };
@@ -49,28 +49,26 @@ describe('volatilityNeutralShares', () => {
   });
 });
 
-describe('fadeHysteresis', () => {
-  const rule = { entryZ: 2, exitZ: 0.5, stopLoss: true, stopZ: 4 };
-  const at = (side: number, blockedSide = 0): FadePosition => ({ side, blockedSide });
-  it.each([
-    { name: 'calm: stays flat', position: at(0), z: 1.5, next: { side: 0, blockedSide: 0, event: '' } },
-    { name: 'high z: short the spread', position: at(0), z: 2.5, next: { side: -1, blockedSide: 0, event: ', enter beyond 2' } },
-    { name: 'low z: long the spread', position: at(0), z: -2.5, next: { side: 1, blockedSide: 0, event: ', enter beyond 2' } },
-    { name: 'beyond the stop: no entry', position: at(0), z: 4.5, next: { side: 0, blockedSide: 0, event: '' } },
-    { name: 'still stretched: holds', position: at(-1), z: 1, next: { side: -1, blockedSide: 0, event: '' } },
-    { name: 'back inside exitZ: exits', position: at(-1), z: 0.4, next: { side: 0, blockedSide: 0, event: ', exit inside 0.5' } },
-    { name: 'overshoot to the other extreme: exits and reverses', position: at(-1), z: -2.5, next: { side: 1, blockedSide: 0, event: ', exit inside 0.5, enter beyond 2' } },
-    { name: 'runs on beyond stopZ: stopped, side blocked', position: at(-1), z: 4.5, next: { side: 0, blockedSide: -1, event: ', stopped beyond 4' } },
-    { name: 'blocked side stays blocked above entryZ', position: at(0, -1), z: 3, next: { side: 0, blockedSide: -1, event: '' } },
-    { name: 'block lifts below entryZ', position: at(0, -1), z: 1.9, next: { side: 0, blockedSide: 0, event: '' } },
-    { name: 'long block lifts above -entryZ', position: at(0, 1), z: -1.9, next: { side: 0, blockedSide: 0, event: '' } },
-  ])('$name', ({ position, z, next }) => {
-    expect(fadeHysteresis(rule, position, z)).toEqual(next);
+describe('pairSignals', () => {
+  it('gives each leg its weight, both the same confidence and reason', () => {
+    expect(pairSignals(['GLD', 'SLV'], [-0.65, 0.35], 0.9, 'gsr z +3.49')).toEqual([
+      { symbol: 'GLD', weight: -0.65, confidence: 0.9, reason: 'gsr z +3.49' },
+      { symbol: 'SLV', weight: 0.35, confidence: 0.9, reason: 'gsr z +3.49' },
+    ]);
   });
 
-  it('without a stop loss holds however far z runs', () => {
-    const noStop = { ...rule, stopLoss: false };
-    expect(fadeHysteresis(noStop, at(-1), 9)).toEqual({ side: -1, blockedSide: 0, event: '' });
-    expect(fadeHysteresis(noStop, at(0), 9)).toEqual({ side: -1, blockedSide: 0, event: ', enter beyond 2' });
+  it('cuts the reason to 200 characters', () => {
+    const [first, second] = pairSignals(['GLD', 'SLV'], [0, 0], 0, 'x'.repeat(250));
+    expect(first?.reason).toBe('x'.repeat(200));
+    expect(second?.reason).toBe('x'.repeat(200));
+  });
+});
+
+describe('describeLegs', () => {
+  it.each([
+    { symbols: ['SLV', 'GLD'], weights: [0.354, -0.646], text: 'long SLV 0.35 / short GLD 0.65' },
+    { symbols: ['GDX', 'GLD'], weights: [-0.36, 0.558], text: 'short GDX 0.36 / long GLD 0.56' },
+  ] as const)('$text', ({ symbols, weights, text }) => {
+    expect(describeLegs(symbols, weights)).toBe(text);
   });
 });

@@ -1,7 +1,15 @@
+import { MAX_REASON_LENGTH, type Signal } from '../model/signal.js';
+
 /*
- * Pairs and spreads: closes on common dates, log ratios, volatility-neutral legs, and the entry/exit/stop
- * hysteresis of a z-score fade.
+ * Pairs and spreads: closes on common dates, log ratios, volatility-neutral legs, and the signals of a two-leg
+ * position. The z-score fade traded on a spread is in fade.ts.
  */
+
+/**
+ * Extra rows a pair plugin asks for beyond the aligned days it reads, so that a few days missing in one leg still
+ * leave enough dates that both legs have a bar.
+ */
+export const ALIGNMENT_SLACK_DAYS = 20;
 
 /** The columns of a bar window that alignment reads (a BarWindow is one). */
 export interface DatedCloses {
@@ -78,66 +86,27 @@ export function volatilityNeutralShares(volA: number, volB: number): [number, nu
   return volA > 0 && volB > 0 ? [volB / (volA + volB), volA / (volA + volB)] : [0.5, 0.5];
 }
 
-/** Thresholds of a z-score fade, in units of z. */
-export interface FadeRule {
-  /** Enter when |z| exceeds this. */
-  readonly entryZ: number;
-  /** Leave when z is back inside this, on the side of the trade. */
-  readonly exitZ: number;
-  /** Whether to stop out at stopZ. */
-  readonly stopLoss: boolean;
-  /** Stop when |z| runs on beyond this; no re-entry on that side until |z| is back below entryZ. */
-  readonly stopZ: number;
-}
-
-/** A fade's position: side 1 is long the spread (entered at a low z), -1 short (at a high z), 0 flat. */
-export interface FadePosition {
-  readonly side: number;
-  /** After a stop, the side that may not be re-entered until |z| is back below entryZ; 0 when none. */
-  readonly blockedSide: number;
-}
-
-/** The next position of a fade, and what happened (`, exit inside 0.5`, `, enter beyond 2`, or ''). */
-export interface FadeDecision extends FadePosition {
-  readonly event: string;
+/**
+ * The two signals of a pair position: one per leg, with its weight, both with the same confidence and reason (cut
+ * to MAX_REASON_LENGTH characters).
+ *
+ * @example pairSignals(['GLD', 'SLV'], [-0.65, 0.35], 0.99, 'gsr z +3.49 ...') // [{ symbol: 'GLD', weight: -0.65, ... }, { symbol: 'SLV', weight: 0.35, ... }]
+ */
+export function pairSignals(symbols: readonly [string, string], weights: readonly [number, number], confidence: number, reason: string): Signal[] {
+  const text = reason.slice(0, MAX_REASON_LENGTH);
+  return [
+    { symbol: symbols[0], weight: weights[0], confidence, reason: text },
+    { symbol: symbols[1], weight: weights[1], confidence, reason: text },
+  ];
 }
 
 /**
- * One step of a z-score fade with hysteresis: short the spread beyond +entryZ, long beyond -entryZ; leave once z is
- * back inside exitZ on the side of the trade; with stopLoss, stop beyond stopZ and block that side until |z| is back
- * below entryZ. An exit and a new entry can happen on the same step.
+ * A pair position in words, legs in the order given: each `long` or `short` (a weight of 0 reads `short`: describe
+ * only a position that is on), its symbol and its absolute weight to two decimals.
  *
- * @example
- * const rule = { entryZ: 2, exitZ: 0.5, stopLoss: true, stopZ: 4 };
- * fadeHysteresis(rule, { side: 0, blockedSide: 0 }, 2.5) // { side: -1, blockedSide: 0, event: ', enter beyond 2' }
- * fadeHysteresis(rule, { side: -1, blockedSide: 0 }, 4.5) // { side: 0, blockedSide: -1, event: ', stopped beyond 4' }
+ * @example describeLegs(['SLV', 'GLD'], [0.35, -0.65]) // 'long SLV 0.35 / short GLD 0.65'
  */
-export function fadeHysteresis(rule: FadeRule, position: FadePosition, z: number): FadeDecision {
-  let side = position.side;
-  let blockedSide = position.blockedSide;
-  let event = '';
-  if (blockedSide === -1 && z < rule.entryZ) blockedSide = 0;
-  if (blockedSide === 1 && z > -rule.entryZ) blockedSide = 0;
-  // z measured on the side of the trade: positive while the spread is still stretched in the traded direction.
-  const stretch = (s: number): number => -s * z;
-  if (side !== 0) {
-    if (rule.stopLoss && stretch(side) > rule.stopZ) {
-      blockedSide = side;
-      side = 0;
-      event = `, stopped beyond ${rule.stopZ}`;
-    } else if (stretch(side) < rule.exitZ) {
-      side = 0;
-      event = `, exit inside ${rule.exitZ}`;
-    }
-  }
-  if (side === 0) {
-    for (const candidate of [-1, 1]) {
-      const s = stretch(candidate);
-      if (s > rule.entryZ && candidate !== blockedSide && !(rule.stopLoss && s > rule.stopZ)) {
-        side = candidate;
-        event += `, enter beyond ${rule.entryZ}`;
-      }
-    }
-  }
-  return { side, blockedSide, event };
+export function describeLegs(symbols: readonly [string, string], weights: readonly [number, number]): string {
+  const leg = (symbol: string, weight: number): string => `${weight > 0 ? 'long' : 'short'} ${symbol} ${Math.abs(weight).toFixed(2)}`;
+  return `${leg(symbols[0], weights[0])} / ${leg(symbols[1], weights[1])}`;
 }

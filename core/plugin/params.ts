@@ -11,6 +11,9 @@ export type ParamSpec =
 
 export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
 
+/** The spec of one declared type, e.g. `ParamSpecOf<'int'>`: for typing param specs built outside a plugin. */
+export type ParamSpecOf<T extends ParamSpec['type']> = Extract<ParamSpec, { readonly type: T }>;
+
 /** The TypeScript type of resolved params for a spec table. */
 export type ParamValues<S extends ParamSpecs> = {
   readonly [K in keyof S]: S[K] extends { type: 'int' | 'number' }
@@ -120,4 +123,27 @@ export function resolveParams(
     params[name] = Array.isArray(value) ? [...value] : value;
   }
   return { params, problems };
+}
+
+/** A rule across parameters that a plugin's params break: the parameter to change, its value, and what it should be. */
+export interface ParamProblem {
+  readonly name: string;
+  readonly received: unknown;
+  readonly expected: string;
+}
+
+/**
+ * Throw SH_ERR_PLUGIN_PARAM_INVALID for a plugin whose params break rules that the per-parameter bounds cannot
+ * express (`exitZ < entryZ`, two different symbols): one error listing each problem in `problems`, with its config
+ * path `plugins.settings.<pluginId>.params.<name>`. Does nothing when there is no problem. Call it from `needs()`,
+ * so that the host reports the problems when it prepares the plugin, before any evaluation.
+ *
+ * @example
+ * throwIfParamProblems('gold-silver-ratio', p.exitZ < p.entryZ ? [] : [{ name: 'exitZ', received: p.exitZ, expected: `less than entryZ (${p.entryZ})` }]);
+ */
+export function throwIfParamProblems(pluginId: string, problems: readonly ParamProblem[]): void {
+  if (problems.length === 0) return;
+  const path = `plugins.settings.${pluginId}.params`;
+  const causes = problems.map(({ name, received, expected }) => new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `parameter ${name} is invalid`, { where: `${path}.${name}`, received, expected }));
+  throw new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `${problems.length} inconsistent parameter(s) for ${pluginId}`, { where: path }, causes);
 }

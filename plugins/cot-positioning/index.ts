@@ -1,7 +1,7 @@
-import { defineStrategy, formatDate, legacyOpenInterest, netShare, percentileRank, reportIsStale, sampleVolatility, ShError, volatilityTargetSize, type ParamValues, type SeriesWindow, type Signal } from '../../core/index.js';
+import { COT_MARKET_PARAMS, cotMarketNeeds, defineStrategy, describeWeight, evaluateCotMarkets, formatDate, legacyOpenInterest, marketsProblems, netShare, percentileRank, sampleVolatility, throwIfParamProblems, volatilityTargetSize, waitingForHistoryReason, type CotMarketOutcome, type CotMarkets, type CotMarketView, type ParamValues, type SeriesWindow, type WeeklyPosition } from '../../core/index.js';
 
 /** COMEX markets with a legacy COT series, and the ETF each is traded through. */
-const MARKETS: Readonly<Record<string, { readonly cot: string; readonly symbol: string }>> = {
+const MARKETS: CotMarkets = {
   GC: { cot: 'cot:GC', symbol: 'GLD' },
   SI: { cot: 'cot:SI', symbol: 'SLV' },
 };
@@ -13,20 +13,16 @@ const params = {
   lowerPercentile: { type: 'number', min: 0, max: 0.5, default: 0.1, description: 'Speculators crowded short at or below this percentile: long.' },
   exitBand: { type: 'number', min: 0, max: 0.4, default: 0, description: 'A trade is left once the percentile is back within this distance of the median (0: at the median).' },
   allowShort: { type: 'boolean', default: true, description: 'Short at the upper extreme (otherwise flat there: underweight against a long holder).' },
-  volTarget: { type: 'number', min: 0.01, max: 1, default: 0.1, description: 'Annualised volatility target of the plugin; each market gets volTarget / n, weight capped at 1.' },
-  volDays: { type: 'int', min: 10, max: 260, default: 60, description: 'Days of daily returns in each ETF\'s volatility estimate.' },
-  maxReportAgeDays: { type: 'int', min: 7, max: 90, default: 21, description: 'Flat when the latest report describes a Tuesday older than this many days (a series that has stopped).' },
+  // volTarget, volDays, maxReportAgeDays: the sizing and the stale-series gate of every weekly COT plugin.
+  ...COT_MARKET_PARAMS,
 } as const;
 
 type Params = ParamValues<typeof params>;
 
 /** One market's trade. Weights are set when a new report arrives and held until the next one. */
-export interface MarketPosition {
+export interface MarketPosition extends WeeklyPosition {
   /** 1 long, -1 short, 0 flat. */
   readonly side: number;
-  readonly weight: number;
-  /** Time (the Tuesday) of the report the weight was set on; null before the first. */
-  readonly report: number | null;
 }
 
 export interface CotPositioningState {
@@ -47,37 +43,23 @@ export default defineStrategy({
   params,
   needs: (p) => {
     checkParamRelations(p);
-    return {
-      bars: p.markets.map((m) => (MARKETS[m] as { symbol: string }).symbol),
-      series: p.markets.map((m) => (MARKETS[m] as { cot: string }).cot),
-      history: p.volDays + 1,
-      seriesHistory: p.lookbackWeeks,
-    };
+    return cotMarketNeeds(MARKETS, p.markets, p.volDays, p.lookbackWeeks);
   },
   init: (): CotPositioningState => ({ positions: {} }),
   evaluate(ctx, p, state) {
-    const positions: Record<string, MarketPosition> = {};
-    const signals: Signal[] = p.markets.map((market) => {
-      const { cot, symbol } = MARKETS[market] as { cot: string; symbol: string };
-      const outcome = evaluateMarket(ctx.now, ctx.series(cot), ctx.bars(symbol).close, p, state.positions[market] ?? FLAT);
-      positions[market] = outcome.position;
-      return { symbol, weight: outcome.position.weight, confidence: outcome.confidence, reason: `cot ${market} ${outcome.reason}`.slice(0, 200) };
-    });
+    const { signals, positions } = evaluateCotMarkets(ctx, MARKETS, p, state.positions, FLAT, 'cot', (market, previous) => evaluateMarket(market, p, previous));
     return { signals, state: { positions } };
   },
 });
 
-function evaluateMarket(now: number, cot: SeriesWindow, close: Float64Array, p: Params, previous: MarketPosition): { position: MarketPosition; confidence: number; reason: string } {
+/** One market with a recent report (a stale one is flat before this is called). */
+function evaluateMarket({ cot, close }: CotMarketView, p: Params, previous: MarketPosition): CotMarketOutcome<MarketPosition> {
   const n = cot.length;
-  if (reportIsStale(now, cot, p.maxReportAgeDays)) {
-    return { position: FLAT, confidence: 0, reason: `stale: last report ${formatDate(cot.time[n - 1] as number)}, older than ${p.maxReportAgeDays}d` };
-  }
   const shares = speculatorNetShares(cot);
   const vol = sampleVolatility(close, p.volDays);
   const last = shares[n - 1] as number;
   if (n < p.lookbackWeeks || !Number.isFinite(last) || !Number.isFinite(vol)) {
-    const barsShort = close.length < p.volDays + 1 ? `, ${close.length} of ${p.volDays + 1} bars` : '';
-    return { position: FLAT, confidence: 0, reason: `waiting for history: ${n} of ${p.lookbackWeeks} reports${barsShort}` };
+    return { position: FLAT, confidence: 0, reason: waitingForHistoryReason(n, p.lookbackWeeks, close.length, p.volDays + 1) };
   }
   const percentile = percentileRank(shares);
   const report = cot.time[n - 1] as number;
@@ -89,12 +71,11 @@ function evaluateMarket(now: number, cot: SeriesWindow, close: Float64Array, p: 
     event = side === previous.side ? (side === 0 ? 'no extreme' : 'holding') : side === 0 ? 'exit toward the median' : `enter beyond ${side > 0 ? p.lowerPercentile : p.upperPercentile}`;
     position = { side, weight: side * size, report };
   }
-  const view = position.side === 0 ? 'flat' : `${position.side > 0 ? 'long' : 'short'} ${Math.abs(position.weight).toFixed(2)}`;
   const crowd = percentile >= p.upperPercentile && !p.allowShort && position.side === 0 ? ', crowded long (no shorts)' : '';
   return {
     position,
     confidence: position.side === 0 ? 0 : Math.min(1, 2 * Math.abs(percentile - 0.5)),
-    reason: `spec net ${(last * 100).toFixed(1)}% of OI, ${p.lookbackWeeks}w pct ${percentile.toFixed(2)}: ${view} (${event})${crowd}, vol ${(vol * 100).toFixed(0)}%`,
+    reason: `spec net ${(last * 100).toFixed(1)}% of OI, ${p.lookbackWeeks}w pct ${percentile.toFixed(2)}: ${describeWeight(position.weight, position.side)} (${event})${crowd}, vol ${(vol * 100).toFixed(0)}%`,
   };
 }
 
@@ -119,13 +100,8 @@ function speculatorNetShares(cot: SeriesWindow): Float64Array {
 
 /** Cross-parameter rules the per-parameter bounds cannot express. */
 function checkParamRelations(p: Params): void {
-  const problems: ShError[] = [];
-  const bad = (name: string, received: unknown, expected: string): void => {
-    problems.push(new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `parameter ${name} is invalid`, { where: `plugins.settings.cot-positioning.params.${name}`, received, expected }));
-  };
-  const unknown = p.markets.filter((m) => !(m in MARKETS));
-  if (unknown.length > 0) bad('markets', p.markets, `markets among ${Object.keys(MARKETS).join(', ')}`);
-  if (!(p.upperPercentile > 0.5 + p.exitBand)) bad('upperPercentile', p.upperPercentile, `above 0.5 + exitBand (${0.5 + p.exitBand})`);
-  if (!(p.lowerPercentile < 0.5 - p.exitBand)) bad('lowerPercentile', p.lowerPercentile, `below 0.5 - exitBand (${0.5 - p.exitBand})`);
-  if (problems.length > 0) throw new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `${problems.length} inconsistent parameter(s) for cot-positioning`, { where: 'plugins.settings.cot-positioning.params' }, problems);
+  const problems = marketsProblems(MARKETS, p.markets);
+  if (!(p.upperPercentile > 0.5 + p.exitBand)) problems.push({ name: 'upperPercentile', received: p.upperPercentile, expected: `above 0.5 + exitBand (${0.5 + p.exitBand})` });
+  if (!(p.lowerPercentile < 0.5 - p.exitBand)) problems.push({ name: 'lowerPercentile', received: p.lowerPercentile, expected: `below 0.5 - exitBand (${0.5 - p.exitBand})` });
+  throwIfParamProblems('cot-positioning', problems);
 }

@@ -1,7 +1,7 @@
-import { defineStrategy, formatDate, lagDifferences, netShare, reportIsStale, sampleVolatility, ShError, volatilityTargetSize, zScore, type ParamValues, type SeriesWindow, type Signal } from '../../core/index.js';
+import { COT_MARKET_PARAMS, cotMarketNeeds, defineStrategy, describeWeight, evaluateCotMarkets, formatDate, lagDifferences, netShare, sampleVolatility, ShError, unknownMarkets, volatilityTargetSize, waitingForHistoryReason, zScore, type CotMarketOutcome, type CotMarkets, type CotMarketView, type ParamValues, type WeeklyPosition } from '../../core/index.js';
 
 /** COMEX markets with a managed-money (disaggregated COT) series, and the ETF each is traded through. */
-const MARKETS: Readonly<Record<string, { readonly cot: string; readonly symbol: string }>> = {
+const MARKETS: CotMarkets = {
   GC: { cot: 'cot:GC-MM', symbol: 'GLD' },
   SI: { cot: 'cot:SI-MM', symbol: 'SLV' },
 };
@@ -12,19 +12,14 @@ const params = {
   zWindowWeeks: { type: 'int', min: 26, max: 520, default: 156, description: 'Weekly changes in the z-score of the latest change.' },
   fullZ: { type: 'number', min: 0.5, max: 5, default: 2, description: 'z-score at which a position is at full size (linear below, capped above).' },
   allowShort: { type: 'boolean', default: true, description: 'Short when managed money is selling (negative z); otherwise flat then.' },
-  volTarget: { type: 'number', min: 0.01, max: 1, default: 0.1, description: 'Annualised volatility target of the plugin; each market gets volTarget / n, weight capped at 1.' },
-  volDays: { type: 'int', min: 10, max: 260, default: 60, description: 'Days of daily returns in each ETF\'s volatility estimate.' },
-  maxReportAgeDays: { type: 'int', min: 7, max: 90, default: 21, description: 'Flat when the latest report describes a Tuesday older than this many days (a series that has stopped).' },
+  // volTarget, volDays, maxReportAgeDays: the sizing and the stale-series gate of every weekly COT plugin.
+  ...COT_MARKET_PARAMS,
 } as const;
 
 type Params = ParamValues<typeof params>;
 
 /** One market's position: set when a new report arrives, held until the next one. */
-export interface MarketPosition {
-  readonly weight: number;
-  /** Time (the Tuesday) of the report the weight was set on; null before the first. */
-  readonly report: number | null;
-}
+export type MarketPosition = WeeklyPosition;
 
 export interface CotPreciousState {
   readonly positions: Readonly<Record<string, MarketPosition>>;
@@ -44,61 +39,49 @@ export default defineStrategy({
   params,
   needs: (p) => {
     checkParamRelations(p);
-    return {
-      bars: p.markets.map((m) => (MARKETS[m] as { symbol: string }).symbol),
-      series: p.markets.map((m) => (MARKETS[m] as { cot: string }).cot),
-      history: p.volDays + 1,
-      seriesHistory: p.zWindowWeeks + p.changeWeeks,
-    };
+    return cotMarketNeeds(MARKETS, p.markets, p.volDays, reportsNeeded(p));
   },
   init: (): CotPreciousState => ({ positions: {} }),
   evaluate(ctx, p, state) {
-    const positions: Record<string, MarketPosition> = {};
-    const signals: Signal[] = p.markets.map((market) => {
-      const { cot, symbol } = MARKETS[market] as { cot: string; symbol: string };
-      const outcome = evaluateMarket(ctx.now, ctx.series(cot), ctx.bars(symbol).close, p, state.positions[market] ?? FLAT);
-      positions[market] = outcome.position;
-      return { symbol, weight: outcome.position.weight, confidence: outcome.confidence, reason: `cot-mm ${market} ${outcome.reason}`.slice(0, 200) };
-    });
+    const { signals, positions } = evaluateCotMarkets(ctx, MARKETS, p, state.positions, FLAT, 'cot-mm', (market, previous) => evaluateMarket(market, p, previous));
     return { signals, state: { positions } };
   },
 });
 
-function evaluateMarket(now: number, cot: SeriesWindow, close: Float64Array, p: Params, previous: MarketPosition): { position: MarketPosition; confidence: number; reason: string } {
+/** One market with a recent report (a stale one is flat before this is called). */
+function evaluateMarket({ cot, close }: CotMarketView, p: Params, previous: MarketPosition): CotMarketOutcome<MarketPosition> {
   const n = cot.length;
-  if (reportIsStale(now, cot, p.maxReportAgeDays)) {
-    return { position: FLAT, confidence: 0, reason: `stale: last report ${formatDate(cot.time[n - 1] as number)}, older than ${p.maxReportAgeDays}d` };
-  }
-  const needed = p.zWindowWeeks + p.changeWeeks;
+  const needed = reportsNeeded(p);
   const shares = netShare(cot.field('mm_long'), cot.field('mm_short'), cot.field('open_interest'));
   const changes = Array.from(lagDifferences(shares, p.changeWeeks)).filter(Number.isFinite);
   const vol = sampleVolatility(close, p.volDays);
   // z-score of the latest change against all changes; NaN for fewer than 3 of them.
   const z = changes.length < 3 ? Number.NaN : zScore(changes).z;
   if (n < needed || changes.length < p.zWindowWeeks || !Number.isFinite(z) || !Number.isFinite(vol)) {
-    const barsShort = close.length < p.volDays + 1 ? `, ${close.length} of ${p.volDays + 1} bars` : '';
-    return { position: FLAT, confidence: 0, reason: `waiting for history: ${n} of ${needed} reports${barsShort}` };
+    return { position: FLAT, confidence: 0, reason: waitingForHistoryReason(n, needed, close.length, p.volDays + 1) };
   }
   const report = cot.time[n - 1] as number;
   const strength = Math.max(-1, Math.min(1, z / p.fullZ));
-  let position = previous;
-  if (report !== previous.report) {
-    const size = volatilityTargetSize(p.volTarget / p.markets.length, vol);
-    position = { weight: (strength < 0 && !p.allowShort ? 0 : strength) * size, report };
-  }
+  const size = volatilityTargetSize(p.volTarget / p.markets.length, vol);
+  // Set on a new report, held until the next: a weekly rebalance on a weekly signal.
+  const position = report === previous.report ? previous : { weight: (strength < 0 && !p.allowShort ? 0 : strength) * size, report };
   const share = shares[n - 1] as number;
   const change = changes[changes.length - 1] as number;
-  const view = position.weight === 0 ? 'flat' : `${position.weight > 0 ? 'long' : 'short'} ${Math.abs(position.weight).toFixed(2)}`;
   return {
     position,
     confidence: position.weight === 0 ? 0 : Math.abs(strength),
-    reason: `mm net ${(share * 100).toFixed(1)}% of OI, ${p.changeWeeks}w ${signedPoints(change)} pts, z ${signed(z)}: ${view} (report ${formatDate(report)}), vol ${(vol * 100).toFixed(0)}%`,
+    reason: `mm net ${(share * 100).toFixed(1)}% of OI, ${p.changeWeeks}w ${signedPoints(change)} pts, z ${signed(z)}: ${describeWeight(position.weight)} (report ${formatDate(report)}), vol ${(vol * 100).toFixed(0)}%`,
   };
+}
+
+/** Reports each evaluation reads: zWindowWeeks changes over changeWeeks reports. */
+function reportsNeeded(p: Params): number {
+  return p.zWindowWeeks + p.changeWeeks;
 }
 
 /** Cross-parameter rules the per-parameter bounds cannot express. */
 function checkParamRelations(p: Params): void {
-  const unknown = p.markets.filter((m) => !(m in MARKETS));
+  const unknown = unknownMarkets(MARKETS, p.markets);
   if (unknown.length > 0) {
     throw new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `parameter markets names ${unknown.join(', ')}, which has no managed-money series`, {
       where: 'plugins.settings.cot-precious.params.markets',

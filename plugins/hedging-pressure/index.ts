@@ -1,7 +1,7 @@
-import { defineStrategy, formatDate, netShare, percentileRank, reportIsStale, sampleVolatility, ShError, volatilityTargetSize, windowMean, zScore, type ParamValues, type SeriesWindow, type Signal } from '../../core/index.js';
+import { COT_MARKET_PARAMS, cotMarketNeeds, defineStrategy, describeWeight, evaluateCotMarkets, formatDate, marketsProblems, netShare, percentileRank, sampleVolatility, throwIfParamProblems, volatilityTargetSize, waitingForHistoryReason, windowMean, zScore, type CotMarketOutcome, type CotMarkets, type CotMarketView, type ParamValues, type SeriesWindow, type WeeklyPosition } from '../../core/index.js';
 
 /** COMEX markets with a legacy COT series, and the ETF each is traded through. */
-const MARKETS: Readonly<Record<string, { readonly cot: string; readonly symbol: string }>> = {
+const MARKETS: CotMarkets = {
   GC: { cot: 'cot:GC', symbol: 'GLD' },
   SI: { cot: 'cot:SI', symbol: 'SLV' },
 };
@@ -14,19 +14,14 @@ const params = {
   entryZ: { type: 'number', min: 0, max: 3, default: 0.5, description: 'A position needs the standardised hedging pressure beyond this.' },
   fullZ: { type: 'number', min: 0.5, max: 5, default: 2, description: 'Standardised hedging pressure at which a position is at full size.' },
   allowShort: { type: 'boolean', default: true, description: 'Short when hedging pressure is unusually low and hedgers are net long (a negative premium).' },
-  volTarget: { type: 'number', min: 0.01, max: 1, default: 0.1, description: 'Annualised volatility target of the plugin; each market gets volTarget / n, weight capped at 1.' },
-  volDays: { type: 'int', min: 10, max: 260, default: 60, description: 'Days of daily returns in each ETF\'s volatility estimate.' },
-  maxReportAgeDays: { type: 'int', min: 7, max: 90, default: 21, description: 'Flat when the latest report describes a Tuesday older than this many days (a series that has stopped).' },
+  // volTarget, volDays, maxReportAgeDays: the sizing and the stale-series gate of every weekly COT plugin.
+  ...COT_MARKET_PARAMS,
 } as const;
 
 type Params = ParamValues<typeof params>;
 
 /** One market's position: set when a new report arrives, held until the next one. */
-export interface MarketPosition {
-  readonly weight: number;
-  /** Time (the Tuesday) of the report the weight was set on; null before the first. */
-  readonly report: number | null;
-}
+export type MarketPosition = WeeklyPosition;
 
 export interface HedgingPressureState {
   readonly positions: Readonly<Record<string, MarketPosition>>;
@@ -47,37 +42,23 @@ export default defineStrategy({
   params,
   needs: (p) => {
     checkParamRelations(p);
-    return {
-      bars: p.markets.map((m) => (MARKETS[m] as { symbol: string }).symbol),
-      series: p.markets.map((m) => (MARKETS[m] as { cot: string }).cot),
-      history: p.volDays + 1,
-      seriesHistory: p.lookbackWeeks + p.averageWeeks - 1,
-    };
+    return cotMarketNeeds(MARKETS, p.markets, p.volDays, reportsNeeded(p));
   },
   init: (): HedgingPressureState => ({ positions: {} }),
   evaluate(ctx, p, state) {
-    const positions: Record<string, MarketPosition> = {};
-    const signals: Signal[] = p.markets.map((market) => {
-      const { cot, symbol } = MARKETS[market] as { cot: string; symbol: string };
-      const outcome = evaluateMarket(ctx.now, ctx.series(cot), ctx.bars(symbol).close, p, state.positions[market] ?? FLAT);
-      positions[market] = outcome.position;
-      return { symbol, weight: outcome.position.weight, confidence: outcome.confidence, reason: `hp ${market} ${outcome.reason}`.slice(0, 200) };
-    });
+    const { signals, positions } = evaluateCotMarkets(ctx, MARKETS, p, state.positions, FLAT, 'hp', (market, previous) => evaluateMarket(market, p, previous));
     return { signals, state: { positions } };
   },
 });
 
-function evaluateMarket(now: number, cot: SeriesWindow, close: Float64Array, p: Params, previous: MarketPosition): { position: MarketPosition; confidence: number; reason: string } {
+/** One market with a recent report (a stale one is flat before this is called). */
+function evaluateMarket({ cot, close }: CotMarketView, p: Params, previous: MarketPosition): CotMarketOutcome<MarketPosition> {
   const n = cot.length;
-  if (reportIsStale(now, cot, p.maxReportAgeDays)) {
-    return { position: FLAT, confidence: 0, reason: `stale: last report ${formatDate(cot.time[n - 1] as number)}, older than ${p.maxReportAgeDays}d` };
-  }
-  const needed = p.lookbackWeeks + p.averageWeeks - 1;
+  const needed = reportsNeeded(p);
   const pressure = movingAverage(hedgingPressure(cot), p.averageWeeks).filter(Number.isFinite);
   const vol = sampleVolatility(close, p.volDays);
   if (n < needed || pressure.length < p.lookbackWeeks || !Number.isFinite(vol)) {
-    const barsShort = close.length < p.volDays + 1 ? `, ${close.length} of ${p.volDays + 1} bars` : '';
-    return { position: FLAT, confidence: 0, reason: `waiting for history: ${n} of ${needed} reports${barsShort}` };
+    return { position: FLAT, confidence: 0, reason: waitingForHistoryReason(n, needed, close.length, p.volDays + 1) };
   }
   const z = p.measure === 'zscore' ? zScore(pressure).z : normalQuantile(clampedPercentileRank(pressure, 0.5 / pressure.length));
   const hp = pressure[pressure.length - 1] as number;
@@ -89,17 +70,14 @@ function evaluateMarket(now: number, cot: SeriesWindow, close: Float64Array, p: 
   const direction = z > p.entryZ && hp > 0 ? 1 : z < -p.entryZ && hp < 0 && p.allowShort ? -1 : 0;
   const strength = direction === 0 ? 0 : Math.min(1, Math.abs(z) / p.fullZ);
   const report = cot.time[n - 1] as number;
-  let position = previous;
-  if (report !== previous.report) {
-    const size = volatilityTargetSize(p.volTarget / p.markets.length, vol);
-    position = { weight: direction * strength * size, report };
-  }
-  const view = position.weight === 0 ? 'flat' : `${position.weight > 0 ? 'long' : 'short'} ${Math.abs(position.weight).toFixed(2)}`;
+  const size = volatilityTargetSize(p.volTarget / p.markets.length, vol);
+  // Set on a new report, held until the next: a weekly rebalance on a weekly signal.
+  const position = report === previous.report ? previous : { weight: direction * strength * size, report };
   const averaged = p.averageWeeks > 1 ? ` (${p.averageWeeks}w avg)` : '';
   return {
     position,
     confidence: position.weight === 0 ? 0 : strength,
-    reason: `hedgers net short ${(hp * 100).toFixed(1)}%${averaged}, ${p.lookbackWeeks}w ${p.measure === 'zscore' ? 'z' : 'pct z'} ${signed(z)}: ${view} (report ${formatDate(report)}), vol ${(vol * 100).toFixed(0)}%`,
+    reason: `hedgers net short ${(hp * 100).toFixed(1)}%${averaged}, ${p.lookbackWeeks}w ${p.measure === 'zscore' ? 'z' : 'pct z'} ${signed(z)}: ${describeWeight(position.weight)} (report ${formatDate(report)}), vol ${(vol * 100).toFixed(0)}%`,
   };
 }
 
@@ -141,15 +119,16 @@ function normalQuantile(q: number): number {
   return (poly(a, r) * u) / (poly(b, r) * r + 1);
 }
 
+/** Reports each evaluation reads: lookbackWeeks averages of averageWeeks reports. */
+function reportsNeeded(p: Params): number {
+  return p.lookbackWeeks + p.averageWeeks - 1;
+}
+
 /** Cross-parameter rules the per-parameter bounds cannot express. */
 function checkParamRelations(p: Params): void {
-  const problems: ShError[] = [];
-  const bad = (name: string, received: unknown, expected: string): void => {
-    problems.push(new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `parameter ${name} is invalid`, { where: `plugins.settings.hedging-pressure.params.${name}`, received, expected }));
-  };
-  if (p.markets.some((m) => !(m in MARKETS))) bad('markets', p.markets, `markets among ${Object.keys(MARKETS).join(', ')}`);
-  if (!(p.entryZ < p.fullZ)) bad('entryZ', p.entryZ, `less than fullZ (${p.fullZ})`);
-  if (problems.length > 0) throw new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `${problems.length} inconsistent parameter(s) for hedging-pressure`, { where: 'plugins.settings.hedging-pressure.params' }, problems);
+  const problems = marketsProblems(MARKETS, p.markets);
+  if (!(p.entryZ < p.fullZ)) problems.push({ name: 'entryZ', received: p.entryZ, expected: `less than fullZ (${p.fullZ})` });
+  throwIfParamProblems('hedging-pressure', problems);
 }
 
 function signed(x: number): string {

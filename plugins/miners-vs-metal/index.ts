@@ -1,30 +1,21 @@
-import { commonCloses, defineStrategy, fadeHysteresis, ShError, twoSidedConfidence, volatilityFromVariance, zScore, type BarWindow, type ParamValues, type Signal } from '../../core/index.js';
+import { ALIGNMENT_SLACK_DAYS, commonCloses, defineStrategy, describeLegs, fadeHysteresis, fadeRuleParams, fadeRuleProblems, pairSignals, throwIfParamProblems, twoSidedConfidence, volatilityFromVariance, zScore, type BarWindow, type FadePosition, type ParamProblem, type ParamValues } from '../../core/index.js';
 
 const SYMBOL = '^[A-Za-z0-9._/-]+$';
-/** Extra rows fetched so that a few days missing in one leg still leave enough aligned days. */
-const ALIGNMENT_SLACK = 20;
 
 const params = {
   minersSymbol: { type: 'string', default: 'GDX', pattern: SYMBOL, description: 'The miners leg (regressed on the metal).' },
   metalSymbol: { type: 'string', default: 'GLD', pattern: SYMBOL, description: 'The metal leg (the hedge).' },
   betaDays: { type: 'int', min: 20, max: 504, default: 60, description: 'Aligned days of daily log returns in the OLS beta of miners on metal.' },
   windowDays: { type: 'int', min: 20, max: 504, default: 60, description: 'Aligned days of the residual spread log(miners) - beta log(metal) in the z-score.' },
-  entryZ: { type: 'number', min: 0.5, max: 5, default: 2, description: 'Enter when |z| exceeds this.' },
-  exitZ: { type: 'number', min: 0, max: 3, default: 0.5, description: 'Leave when z has come back inside this on the side of the trade.' },
-  stopLoss: { type: 'boolean', default: true, description: 'Stop out when the spread runs on to stopZ.' },
-  stopZ: { type: 'number', min: 1, max: 10, default: 4, description: 'Stop level of |z|; no re-entry on that side until |z| is back below entryZ.' },
+  ...fadeRuleParams('spread'),
   targetVol: { type: 'number', min: 0.01, max: 1, default: 0.1, description: 'Annualised volatility of the hedged position, from the residual volatility.' },
   maxGross: { type: 'number', min: 0.1, max: 1, default: 1, description: 'Cap on the sum of the absolute leg weights.' },
 } as const;
 
 type Params = ParamValues<typeof params>;
 
-export interface MinersState {
-  /** 1: long miners / short metal; -1: short miners / long metal; 0: flat. */
-  readonly side: number;
-  /** After a stop, the side that may not be re-entered until |z| is back below entryZ; 0 when none. */
-  readonly blockedSide: number;
-}
+/** side 1: long miners / short metal; -1: short miners / long metal; 0: flat. blockedSide: the side a stop blocks, 0 when none. */
+export type MinersState = FadePosition;
 
 /**
  * Miners against the metal: the OLS beta of miners' daily log returns on the metal's, the residual spread
@@ -39,18 +30,19 @@ export default defineStrategy({
   params,
   needs: (p) => {
     checkParamRelations(p);
-    return { bars: [p.minersSymbol, p.metalSymbol], history: requiredDays(p) + ALIGNMENT_SLACK };
+    return { bars: [p.minersSymbol, p.metalSymbol], history: requiredDays(p) + ALIGNMENT_SLACK_DAYS };
   },
   init: (): MinersState => ({ side: 0, blockedSide: 0 }),
   evaluate(ctx, p, state) {
+    const symbols = [p.minersSymbol, p.metalSymbol] as const;
     const prices = alignedLogPrices(ctx.bars(p.minersSymbol), ctx.bars(p.metalSymbol), requiredDays(p));
     if (prices.miners.length < requiredDays(p)) {
-      return { signals: legs(p, 0, 0, 0, `gdx/gld waiting for history: ${prices.miners.length} of ${requiredDays(p)} aligned days`), state: { side: 0, blockedSide: 0 } };
+      return { signals: pairSignals(symbols, [0, 0], 0, `gdx/gld waiting for history: ${prices.miners.length} of ${requiredDays(p)} aligned days`), state: { side: 0, blockedSide: 0 } };
     }
     const fit = regressReturns(prices.miners, prices.metal, p.betaDays);
     if (!(fit.beta > 0) || !(fit.residualVol > 0)) {
       const reason = `gdx/gld beta ${fit.beta.toFixed(2)}, residual vol ${percent(fit.residualVol)}: no positive hedge ratio, flat`;
-      return { signals: legs(p, 0, 0, 0, reason), state: { side: 0, blockedSide: state.blockedSide } };
+      return { signals: pairSignals(symbols, [0, 0], 0, reason), state: { side: 0, blockedSide: state.blockedSide } };
     }
     const spread = residualSpread(prices.miners, prices.metal, fit.beta, p.windowDays);
     const { z, mean, last } = zScore(spread);
@@ -60,10 +52,10 @@ export default defineStrategy({
     const minersSize = Math.min(p.targetVol / fit.residualVol, p.maxGross / (1 + fit.beta));
     const minersWeight = next.side === 0 ? 0 : next.side * minersSize;
     const metalWeight = next.side === 0 ? 0 : -next.side * fit.beta * minersSize;
-    const position = next.side === 0 ? 'flat' : `${minersWeight > 0 ? 'long' : 'short'} ${p.minersSymbol} ${Math.abs(minersWeight).toFixed(2)} / ${metalWeight > 0 ? 'long' : 'short'} ${p.metalSymbol} ${Math.abs(metalWeight).toFixed(2)}`;
+    const position = next.side === 0 ? 'flat' : describeLegs(symbols, [minersWeight, metalWeight]);
     const reason = `gdx/gld z ${signed(z)} (spread ${last.toFixed(3)} vs ${p.windowDays}d mean ${mean.toFixed(3)}, beta ${fit.beta.toFixed(2)})${next.event}: ${position}, resid vol ${percent(fit.residualVol)}`;
     const confidence = next.side === 0 ? 0 : twoSidedConfidence(z);
-    return { signals: legs(p, minersWeight, metalWeight, confidence, reason), state: { side: next.side, blockedSide: next.blockedSide } };
+    return { signals: pairSignals(symbols, [minersWeight, metalWeight], confidence, reason), state: { side: next.side, blockedSide: next.blockedSide } };
   },
 });
 
@@ -72,24 +64,11 @@ function requiredDays(p: Params): number {
   return Math.max(p.betaDays + 1, p.windowDays);
 }
 
-function legs(p: Params, minersWeight: number, metalWeight: number, confidence: number, text: string): Signal[] {
-  const reason = text.slice(0, 200);
-  return [
-    { symbol: p.minersSymbol, weight: minersWeight, confidence, reason },
-    { symbol: p.metalSymbol, weight: metalWeight, confidence, reason },
-  ];
-}
-
 /** Cross-parameter rules the per-parameter bounds cannot express. */
 function checkParamRelations(p: Params): void {
-  const problems: ShError[] = [];
-  const bad = (name: string, received: unknown, expected: string): void => {
-    problems.push(new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `parameter ${name} is invalid`, { where: `plugins.settings.miners-vs-metal.params.${name}`, received, expected }));
-  };
-  if (p.minersSymbol === p.metalSymbol) bad('metalSymbol', p.metalSymbol, `a symbol other than minersSymbol (${p.minersSymbol})`);
-  if (!(p.exitZ < p.entryZ)) bad('exitZ', p.exitZ, `less than entryZ (${p.entryZ})`);
-  if (p.stopLoss && !(p.stopZ > p.entryZ)) bad('stopZ', p.stopZ, `greater than entryZ (${p.entryZ})`);
-  if (problems.length > 0) throw new ShError('SH_ERR_PLUGIN_PARAM_INVALID', `${problems.length} inconsistent parameter(s) for miners-vs-metal`, { where: 'plugins.settings.miners-vs-metal.params' }, problems);
+  const problems: ParamProblem[] = [];
+  if (p.minersSymbol === p.metalSymbol) problems.push({ name: 'metalSymbol', received: p.metalSymbol, expected: `a symbol other than minersSymbol (${p.minersSymbol})` });
+  throwIfParamProblems('miners-vs-metal', [...problems, ...fadeRuleProblems(p)]);
 }
 
 /** Log closes of the last `rows` days on which both legs have a bar, oldest first. */
