@@ -76,6 +76,8 @@ export interface Journal {
   /** Latest state snapshot per plugin for a run. */
   latestPluginStates(runId: string): Map<string, StateSnapshot>;
   intents(runId: string): OrderIntent[];
+  /** Whether an intent with this client order id is journaled (in any run): ids are unique forever. */
+  hasIntent(clientOrderId: string): boolean;
   orders(runId: string): Order[];
   fills(runId: string): Fill[];
   riskDecisions(runId: string): RiskDecision[];

@@ -62,7 +62,7 @@ export async function submitClosingOrder(request: ClosingOrder, ctx: ClosingOrde
     attribution: ['reconciliation'],
     reason: request.reason,
   };
-  if (journal.intents(runId).some((i) => i.clientOrderId === clientOrderId)) return { submitted: false, clientOrderId, reason: 'already journaled: sent by an earlier pass' };
+  if (journal.hasIntent(clientOrderId)) return { submitted: false, clientOrderId, reason: 'already journaled: sent by an earlier pass' };
   const view = ctx.riskState.view({ time, tier: ctx.tier, equity: await ctx.equity(), book: ctx.book, price: (s) => (s === request.symbol ? price : (lastClose.get(s) ?? Number.NaN)), modes: new Map(), targetNotional: new Map() });
   const [outcome] = ctx.risk.checkBasket([intent], view);
   const approved = outcome?.intent;

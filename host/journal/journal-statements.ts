@@ -32,6 +32,7 @@ const QUERIES = {
       SELECT *, ROW_NUMBER() OVER (PARTITION BY strategy_id ORDER BY cycle DESC, id DESC) AS rank FROM plugin_states WHERE run_id = ?
     ) WHERE rank = 1 ORDER BY strategy_id`,
   intents: 'SELECT * FROM intents WHERE run_id = ? ORDER BY rowid',
+  hasIntent: 'SELECT 1 AS found FROM intents WHERE client_order_id = ?',
   orders: 'SELECT * FROM orders WHERE run_id = ? ORDER BY rowid',
   orderEvents: 'SELECT time, status, filled_quantity, average_price FROM order_events WHERE client_order_id = ? ORDER BY id',
   fills: 'SELECT * FROM fills WHERE run_id = ? ORDER BY rowid',

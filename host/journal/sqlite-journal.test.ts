@@ -122,6 +122,12 @@ describe('SqliteJournal (in memory)', () => {
     expect('limitPrice' in (back[0] as OrderIntent)).toBe(false);
   });
 
+  it('tells whether a client order id is journaled, in any run', () => {
+    journal.recordIntent(intent('known-1'));
+    expect(journal.hasIntent('known-1')).toBe(true);
+    expect(journal.hasIntent('never-sent')).toBe(false);
+  });
+
   it('rejects a duplicate intent client order id with SH_ERR_EXEC_DUPLICATE_CLIENT_ORDER_ID and keeps the first', () => {
     journal.recordIntent(intent('dup-1'));
     expect(code(() => journal.recordIntent(intent('dup-1', { quantity: 999 })))).toBe('SH_ERR_EXEC_DUPLICATE_CLIENT_ORDER_ID');

@@ -254,6 +254,11 @@ export class SqliteJournal implements Journal {
     return new Map(rows.map((row) => [row.strategy_id, stateFromRow(row)]));
   }
 
+  hasIntent(clientOrderId: string): boolean {
+    this.commitHeld();
+    return this.sql.hasIntent.get(clientOrderId) !== undefined;
+  }
+
   intents(runId: string): OrderIntent[] {
     this.commitHeld();
     return (this.sql.intents.all(runId) as IntentRow[]).map(intentFromRow);
