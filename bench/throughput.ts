@@ -44,6 +44,8 @@ export interface ScenarioFigures {
   readonly roundRatios: readonly number[];
   /** Cores the pool used in each round (process CPU time / wall time). */
   readonly roundPoolCores: readonly number[];
+  /** The machine's parallel speedup measured by the quiet gate just before each round (probeParallelSpeedup). */
+  readonly roundCeilings: readonly number[];
   readonly history: { readonly inline: HistoryFigures; readonly pool: HistoryFigures };
 }
 
@@ -188,6 +190,7 @@ export async function measureScenario(options: ThroughputOptions): Promise<Scena
     const poolSample = newSample();
     const roundRatios: number[] = [];
     const roundPoolCores: number[] = [];
+    const roundCeilings: number[] = [];
     for (let round = 0; round < options.rounds; round++) {
       const before = { inline: inlineSample.seconds, pool: poolSample.seconds, poolCpu: poolSample.cpuSeconds };
       const slice = timed.subarray(round * perRound, (round + 1) * perRound);
@@ -197,6 +200,7 @@ export async function measureScenario(options: ThroughputOptions): Promise<Scena
       ];
       if (round % 2 === 1) order.reverse();
       await options.gate.wait(`${mix.name} round ${round + 1}`);
+      roundCeilings.push(options.gate.lastSpeedup);
       for (const [executor, states, sample] of order) {
         await settle();
         await timeCycles(executor, states, slice, sample);
@@ -229,6 +233,7 @@ export async function measureScenario(options: ThroughputOptions): Promise<Scena
       cycle: { inline: cycleFigures(inlineSample), pool: cycleFigures(poolSample) },
       roundRatios,
       roundPoolCores,
+      roundCeilings,
       history: { inline: historyInline, pool: historyPool },
     };
   } finally {

@@ -231,6 +231,8 @@ export class QuietGate {
   /** Waits that ran out of time or budget with the machine still busy. */
   busyStarts = 0;
   lastCapacity = Number.NaN;
+  /** The last probe's parallel speedup (probeParallelSpeedup). */
+  lastSpeedup = Number.NaN;
 
   constructor(
     private readonly threads: number,
@@ -241,19 +243,25 @@ export class QuietGate {
   async wait(what: string): Promise<number> {
     const t0 = performance.now();
     const limit = Math.min(this.maxPerWaitSeconds, this.budgetSeconds) * 1000;
-    let capacity = await probeCpuCapacity(this.threads, 500);
+    // Two probes: CPU time the threads get (other processes), and how fast they run together (a contended host or
+    // shared physical cores give every thread CPU time, yet each runs slower).
+    const probe = async (): Promise<{ capacity: number; speedup: number }> => ({ capacity: await probeCpuCapacity(this.threads, 500), speedup: (await probeParallelSpeedup(this.threads, 20_000)).speedup });
+    const quiet = (p: { capacity: number; speedup: number }): boolean => p.capacity >= 0.9 * this.threads && p.speedup >= 0.9 * this.threads;
+    let state = await probe();
     let logged = false;
-    while (capacity < 0.9 * this.threads && performance.now() - t0 < limit) {
-      if (!logged) log(`machine busy before ${what} (${this.threads} spinning threads got ${capacity.toFixed(2)} cores); waiting`);
+    while (!quiet(state) && performance.now() - t0 < limit) {
+      if (!logged) log(`machine busy before ${what} (${this.threads} spinning threads got ${state.capacity.toFixed(2)} cores and ran ${state.speedup.toFixed(2)}x as fast as one); waiting`);
       logged = true;
       await new Promise((resolve) => setTimeout(resolve, 2000));
-      capacity = await probeCpuCapacity(this.threads, 500);
+      state = await probe();
     }
+    const capacity = state.capacity;
+    this.lastSpeedup = state.speedup;
     const seconds = (performance.now() - t0) / 1000;
     this.budgetSeconds = Math.max(0, this.budgetSeconds - seconds);
     this.waitedSeconds += seconds;
     this.waits += 1;
-    if (capacity < 0.9 * this.threads) this.busyStarts += 1;
+    if (!quiet(state)) this.busyStarts += 1;
     this.lastCapacity = capacity;
     return capacity;
   }
