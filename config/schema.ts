@@ -30,7 +30,7 @@ export const schema = {
     faultPolicy: { doc: 'What happens to a faulted plugin\'s positions: hold its last targets or flatten them.', format: ['hold', 'flatten'], default: 'flatten' as 'hold' | 'flatten' },
   },
   executor: {
-    kind: { doc: 'pool: piscina worker threads; inline: the main thread; auto: pool when there are enough plugins.', format: ['pool', 'inline', 'auto'], default: 'auto' as 'pool' | 'inline' | 'auto' },
+    kind: { doc: 'pool: piscina worker threads (a plugin that hangs is timed out and faulted; backtests evaluate plugins in parallel); inline: the main thread (lowest per-cycle latency for light plugins, but a plugin that hangs stops the host); auto: pool from autoMinPlugins plugins on. See docs/benchmarks.md.', format: ['pool', 'inline', 'auto'], default: 'auto' as 'pool' | 'inline' | 'auto' },
     threads: { doc: 'Worker threads (0: number of cores).', format: 'nat', default: 0 },
     chunks: { doc: 'Pool tasks per cycle (0: one per thread); they share the plugins by work claiming, longest first.', format: 'nat', default: 0 },
     taskTimeoutMs: { doc: 'A task running longer is aborted, its worker replaced, and the guilty plugin faulted.', format: 'nat', default: 30_000 },
