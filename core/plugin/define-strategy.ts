@@ -27,6 +27,23 @@ export function rowCountOf(rows: ModelRows): number {
   return isFeatureMatrix(rows) ? rows.rowCount : rows.length;
 }
 
+/** Copy rows given as one array per row into `into` from offset `at`, row-major; returns the offset after them. */
+export function copyRowsInto(rows: readonly (readonly number[])[], into: Float32Array, at: number): number {
+  const width = rows[0]?.length ?? 0;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as readonly number[];
+    for (let f = 0; f < width; f++) into[at++] = row[f] as number;
+  }
+  return at;
+}
+
+/** Rows given as one array per row as one row-major Float32Array (every row has the width of the first). */
+export function flattenRows(rows: readonly (readonly number[])[]): Float32Array {
+  const flat = new Float32Array(rows.length * (rows[0]?.length ?? 0));
+  copyRowsInto(rows, flat, 0);
+  return flat;
+}
+
 /** A model's rows as one array of numbers per row (a FeatureMatrix is unpacked; arrays are returned as they are). */
 export function rowsAsArrays(rows: ModelRows): readonly (readonly number[])[] {
   if (!isFeatureMatrix(rows)) return rows;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DynamicBatcher } from '../../adapters/inference/onnx/dynamic-batcher.js';
 import type { BatchStats } from '../../adapters/inference/onnx/dynamic-batcher.js';
 import type { ScoreOutputs } from '../../core/index.js';
-import { flattenRows, providerScorer, toModelScores, toScoreOutputs } from './scorer.js';
+import { flattenRows } from '../../core/index.js';
+import { providerScorer, toModelScores, toScoreOutputs } from './scorer.js';
 
 /** A batching provider over a fake model: `sum` (width 1) and `pair` (each row's first value and its double). */
 function fakeProvider(maxWaitMicros: number): { provider: { score: DynamicBatcher['score']; flush: () => void }; batches: BatchStats[]; runs: number[] } {

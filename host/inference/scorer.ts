@@ -1,4 +1,4 @@
-import { isFeatureMatrix, rowCountOf, ShError, type ModelScorer, type ModelScores, type ScoreOutputs } from '../../core/index.js';
+import { flattenRows, isFeatureMatrix, rowCountOf, ShError, type ModelScorer, type ModelScores, type ScoreOutputs } from '../../core/index.js';
 
 /*
  * The bridge between the plugin contract (rows as number[][], ModelScores with a width per output) and the inference
@@ -15,17 +15,6 @@ export interface ScoringProvider {
   score(modelId: string, rows: Float32Array, rowCount: number): Promise<ScoreOutputs>;
   scoreRows?(modelId: string, rows: readonly (readonly number[])[]): Promise<ScoreOutputs>;
   flush?(): void;
-}
-
-/** The rows of one score call as one row-major Float32Array (every row has the width of the first). */
-export function flattenRows(rows: readonly (readonly number[])[]): Float32Array {
-  const width = rows[0]?.length ?? 0;
-  const flat = new Float32Array(rows.length * width);
-  for (let r = 0, at = 0; r < rows.length; r++) {
-    const row = rows[r] as readonly number[];
-    for (let f = 0; f < width; f++) flat[at++] = row[f] as number;
-  }
-  return flat;
 }
 
 /** A provider's outputs for `rowCount` rows as ModelScores: width = values / rowCount for each output. */

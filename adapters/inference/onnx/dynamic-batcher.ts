@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { isShError, shError } from '../../../core/index.js';
+import { copyRowsInto, isShError, shError } from '../../../core/index.js';
 import type { ScoreOutputs } from '../../../core/index.js';
 
 /**
@@ -318,23 +318,6 @@ function arrayValues(modelId: string, rows: readonly (readonly number[])[], rowC
   return shError('SH_ERR_INFERENCE_INPUT_INVALID', `Model ${modelId}: ${problem}.`, { where: `model ${modelId}`, received: { rows: rows.length, rowCount }, expected: 'rowCount >= 1 rows, all of one width >= 1' });
 }
 
-/** Rows given as one array per row, as one flat row-major array of `values` values. */
-export function flattenArrayRows(rows: readonly (readonly number[])[], values = rows.length * (rows[0]?.length ?? 0)): Float32Array {
-  const flat = new Float32Array(values);
-  copyArrayRows(rows, flat, 0);
-  return flat;
-}
-
-/** Copy array rows into `into` from `at`; returns the offset after them. */
-function copyArrayRows(rows: readonly (readonly number[])[], into: Float32Array, at: number): number {
-  const width = rows[0]?.length ?? 0;
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r] as readonly number[];
-    for (let f = 0; f < width; f++) into[at++] = row[f] as number;
-  }
-  return at;
-}
-
 /**
  * The rows of a batch as one flat array: the caller's own array when the batch is one flat call; otherwise one new
  * array, each call's rows copied in (array rows straight from the caller's arrays).
@@ -349,7 +332,7 @@ function concatenate(batch: readonly Pending[], values: number): Float32Array {
       into.set(p.rows, at);
       at += p.values;
     } else {
-      at = copyArrayRows(p.rows, into, at);
+      at = copyRowsInto(p.rows, into, at);
     }
   }
   return into;

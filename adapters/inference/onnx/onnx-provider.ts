@@ -1,9 +1,9 @@
 import ort from 'onnxruntime-node';
 import { performance } from 'node:perf_hooks';
-import { shError } from '../../../core/index.js';
+import { flattenRows, shError } from '../../../core/index.js';
 import type { InferenceDescription, InferenceProvider, LoadedModel, ModelSpec, ProviderFallback, ScoreOutputs } from '../../../core/index.js';
 import { cardMismatchError, cardMismatches } from './card-check.js';
-import { DynamicBatcher, flattenArrayRows } from './dynamic-batcher.js';
+import { DynamicBatcher } from './dynamic-batcher.js';
 import type { BatchingOptions, BatchListener } from './dynamic-batcher.js';
 import { parseModelCard, widthOf } from './model-card.js';
 import { readVerifiedModel } from './model-registry.js';
@@ -136,7 +136,7 @@ export class OnnxProvider implements InferenceProvider {
         }
       }
       if (rows.length === 0) return Promise.resolve(emptyOutputs(entry));
-      return this.batcher ? this.batcher.score(modelId, rows, rows.length) : this.run(modelId, flattenArrayRows(rows), rows.length);
+      return this.batcher ? this.batcher.score(modelId, rows, rows.length) : this.run(modelId, flattenRows(rows), rows.length);
     } catch (error) {
       return Promise.reject(error);
     }
