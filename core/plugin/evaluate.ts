@@ -155,7 +155,6 @@ export function featuresOnce(prepared: PreparedStrategy, store: SeriesStore, now
 }
 
 function checkArrayRows(strategyId: string, modelId: string, list: readonly (readonly number[])[]): void {
-  if (!Array.isArray(list)) throw new ShError('SH_ERR_INFERENCE_INPUT_INVALID', `features() rows for ${modelId} are neither an array of rows nor a FeatureMatrix`, { where: `${strategyId} (features)`, received: typeof list, expected: 'number[][] or { rowCount, values: Float32Array }' });
   const width = list[0]?.length ?? 0;
   for (let i = 0; i < list.length; i++) {
     const row = list[i] as readonly number[];

@@ -160,7 +160,7 @@ export class Engine {
     const { journal, metrics, settings, store, instruments } = this.deps;
     const runtimes = this.plugins.runtimes;
     const time = clock.times[i] as number;
-    const marks = [performance.now()];
+    const start = performance.now();
     this.cycle = i + 1;
     this.lastTime = time;
     const bars = clock.barsAt(i);
@@ -175,11 +175,11 @@ export class Engine {
     for (const r of runtimes) r.book.onBars(bookBars);
     const equity = await this.accountEquity();
     this.riskState.markEquity(time, equity);
-    marks.push(performance.now());
+    const market = performance.now();
     // 3. Signals: quarantine faults, stop plugins whose inputs ended, record changes of target.
     const recorded = this.plugins.accept(results, time);
     if (recorded.length > 0) journal.recordSignals(settings.runId, this.cycle, recorded);
-    marks.push(performance.now());
+    const signalled = performance.now();
     // 4. Allocate budgets, net, check the basket, journal, submit.
     const modes = this.plugins.modes();
     const budgets = allocate(runtimes.map((r) => ({ strategyId: r.plugin.id, mode: modes.get(r.plugin.id)!, returns: r.book.recentReturns(settings.allocator.volatilityLookback) })), settings.allocator);
@@ -208,7 +208,6 @@ export class Engine {
     this.rejectedByRisk += flow.rejected;
     // 5. Book-keeping: latency, equity, journal, metrics, state snapshots, progress.
     // Intents out: the latency ends when the last approved intent was sent, and the phases partition it exactly.
-    const [start = 0, market = 0, signalled = 0] = marks;
     const { decided, committed, submitted } = flow.at;
     const phasesMs = { evaluate: start - eventIn, market: market - start, signals: signalled - market, decide: decided - signalled, commit: committed - decided, submit: submitted - committed };
     await this.recorder.record({ cycle: this.cycle, index: i, cycles: clock.times.length, time, latencyMs: submitted - eventIn, approved: flow.approved.length, tier: this.tier, phasesMs });

@@ -183,11 +183,7 @@ export class SqliteJournal implements Journal {
   }
 
   recordIntent(intent: OrderIntent): void {
-    // Never held: committed before this returns (in its own commit when no batch is open).
-    if (this.held !== undefined && this.depth === 0) {
-      this.batch(() => this.recordIntent(intent));
-      return;
-    }
+    // Never held (a plain write, not holdable): committed before this returns, alone or with the batch it is in.
     this.write('record an intent', () =>
       this.sql.insertIntent.run(
         intent.clientOrderId, intent.runId, intent.cycle, intent.time, intent.symbol, intent.side, intent.quantity, intent.type,
