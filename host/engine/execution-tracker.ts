@@ -20,9 +20,8 @@ export interface ExecutionTrackerDeps {
  * the orders it believes working, for the next cycle's cancels and for reconciliation, which may adopt the broker's view.
  */
 export class ExecutionTracker {
-  /** Working orders by client order id, with the broker that holds them and the order as last seen. */
-  private readonly working = new Map<string, string>();
-  private readonly workingOrders = new Map<string, Order>();
+  /** Working orders by client order id, as last seen; the broker holding one is its executedBy. */
+  private readonly working = new Map<string, Order>();
   private fillCount = 0;
 
   constructor(private readonly deps: ExecutionTrackerDeps) {}
@@ -46,10 +45,9 @@ export class ExecutionTracker {
     journal.recordOrder(runId, order);
     metrics.orders.inc({ broker: brokerId, status: order.status });
     if (event.type === 'accepted') {
-      this.working.set(order.clientOrderId, brokerId);
-      this.workingOrders.set(order.clientOrderId, order);
+      this.working.set(order.clientOrderId, order);
     } else if (event.type === 'fill') {
-      if (this.working.has(order.clientOrderId)) this.workingOrders.set(order.clientOrderId, order);
+      if (this.working.has(order.clientOrderId)) this.working.set(order.clientOrderId, order);
       this.deps.book.applyFill(event.fill, this.multiplier(event.fill.symbol));
       this.fillCount += 1;
       journal.recordFill(runId, event.fill);
@@ -62,12 +60,15 @@ export class ExecutionTracker {
 
   /** Cancel every working order at a broker that is up (their execution events then forget them). */
   async cancelWorking(brokers: ReadonlyMap<string, BrokerAdapter>, isUp: (brokerId: string) => boolean): Promise<void> {
-    for (const [id, brokerId] of [...this.working]) if (isUp(brokerId)) await brokers.get(brokerId)!.cancel(id);
+    for (const [id, order] of [...this.working]) {
+      const brokerId = this.brokerOf(order);
+      if (isUp(brokerId)) await brokers.get(brokerId)!.cancel(id);
+    }
   }
 
   /** The host's view for reconciliation: positions from its fills and the orders it believes working. */
   view(): { positions: Position[]; openOrders: Order[] } {
-    return { positions: this.deps.book.positions(), openOrders: [...this.workingOrders.values()] };
+    return { positions: this.deps.book.positions(), openOrders: [...this.working.values()] };
   }
 
   /** Adopt the broker's view after a reconciliation pass (the broker is the truth). */
@@ -76,16 +77,18 @@ export class ExecutionTracker {
     if (positions.length > 0) book.restore(adoptIntoSnapshot(book.snapshot(), positions, (s) => this.multiplier(s)));
     for (const order of orders) {
       journal.recordOrder(runId, order);
-      if (order.status === 'ACCEPTED' || order.status === 'PARTIALLY_FILLED') {
-        this.working.set(order.clientOrderId, order.executedBy ?? this.deps.defaultBroker);
-        this.workingOrders.set(order.clientOrderId, order);
-      } else this.forget(order.clientOrderId);
+      if (order.status === 'ACCEPTED' || order.status === 'PARTIALLY_FILLED') this.working.set(order.clientOrderId, order);
+      else this.forget(order.clientOrderId);
     }
   }
 
   private forget(clientOrderId: string): void {
     this.working.delete(clientOrderId);
-    this.workingOrders.delete(clientOrderId);
+  }
+
+  /** The broker holding a working order: the one that executes it (events set it), else the default broker. */
+  private brokerOf(order: Order): string {
+    return order.executedBy ?? this.deps.defaultBroker;
   }
 
   private multiplier(symbol: string): number {

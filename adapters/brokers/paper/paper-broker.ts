@@ -165,7 +165,7 @@ export class PaperBroker implements SimulatedBroker {
         expected: 'the client order id of a submitted order',
       });
     }
-    if (!isWorking(record.order)) return record.order;
+    if (!this.working.has(clientOrderId)) return record.order;
     record.order = { ...record.order, status: 'CANCELLED', updatedAt: Math.max(record.order.updatedAt, this.clock) };
     this.working.delete(clientOrderId);
     this.emit([{ type: 'cancelled', order: record.order }]);
@@ -274,7 +274,7 @@ export class PaperBroker implements SimulatedBroker {
       averagePrice: record.notional / filledQuantity,
       updatedAt: time,
     };
-    if (!isWorking(record.order)) this.working.delete(order.clientOrderId);
+    if (record.order.status === 'FILLED') this.working.delete(order.clientOrderId);
     return { type: 'fill', order: record.order, fill };
   }
 
@@ -355,10 +355,6 @@ export class PaperBroker implements SimulatedBroker {
       }
     }
   }
-}
-
-function isWorking(order: Order): boolean {
-  return order.status === 'ACCEPTED' || order.status === 'PARTIALLY_FILLED';
 }
 
 function nonNegative(name: string, value: number): number {
