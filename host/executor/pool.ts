@@ -121,7 +121,7 @@ export class PoolExecutor implements Executor {
    * entries with no result are evaluated again one per task, which finds and faults the plugin that hangs.
    */
   private async runClaimedCycle(now: number, ordered: readonly TaskEntry[], tasks: number): Promise<EvaluationResult[]> {
-    const claim = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * (1 + ordered.length)));
+    const claim = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     const settled = await Promise.allSettled(Array.from({ length: tasks }, () => this.runTask({ kind: 'cycle', now, entries: ordered, claim }, this.timeoutMs)));
     const results: EvaluationResult[] = [];
     let aborted = false;

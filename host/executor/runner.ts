@@ -28,9 +28,9 @@ export interface TaskEntry {
 
 /**
  * One decision time for `entries`. With `claim`, several workers get the same task and share its entries by work
- * claiming: slot 0 of `claim` is the index of the next unclaimed entry (taken with Atomics.add), slot 1 + i the
- * status of entry i (0 unclaimed, 1 evaluating, 2 done). A worker evaluates only the entries it claims, so a worker
- * that finishes early takes the next plugin instead of waiting for a fixed chunk of the other to end.
+ * claiming: `claim[0]` is the index of the next unclaimed entry (taken with Atomics.add). A worker evaluates only
+ * the entries it claims, so a worker that finishes early takes the next plugin instead of waiting for a fixed chunk
+ * of the other to end.
  */
 export type CycleTask = { readonly kind: 'cycle'; readonly now: number; readonly entries: readonly TaskEntry[]; readonly claim?: Int32Array };
 export type HistoryTask = { readonly kind: 'history'; readonly times: Float64Array; readonly entries: readonly TaskEntry[] };
@@ -43,9 +43,6 @@ export type TaskResult =
 
 const clock = (): number => performance.now();
 
-/** Status of an entry of a claimed cycle task (slot 1 + i of `claim`). */
-export const CLAIM_EVALUATING = 1;
-export const CLAIM_DONE = 2;
 
 const usesModels = (p: PreparedStrategy): boolean => p.models.length > 0;
 
@@ -100,18 +97,9 @@ export class TaskRunner {
   private async runClaimed(task: CycleTask, claim: Int32Array, prepared: readonly PreparedStrategy[], started: number): Promise<TaskResult> {
     const results: (EvaluationResult | Promise<EvaluationResult>)[] = [];
     for (let i = Atomics.add(claim, 0, 1); i < task.entries.length; i = Atomics.add(claim, 0, 1)) {
-      Atomics.store(claim, 1 + i, CLAIM_EVALUATING);
       const p = prepared[i]!;
       const state = task.entries[i]!.state;
-      if (usesModels(p)) {
-        results.push(evaluateWithModels(p, this.store, task.now, state, clock, this.scorer).then((r) => {
-          Atomics.store(claim, 1 + i, CLAIM_DONE);
-          return r;
-        }));
-      } else {
-        results.push(evaluateOnce(p, this.store, task.now, state, clock));
-        Atomics.store(claim, 1 + i, CLAIM_DONE);
-      }
+      results.push(usesModels(p) ? evaluateWithModels(p, this.store, task.now, state, clock, this.scorer) : evaluateOnce(p, this.store, task.now, state, clock));
     }
     return { kind: 'cycle', results: await Promise.all(results), workerMs: clock() - started };
   }
