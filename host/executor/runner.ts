@@ -43,7 +43,6 @@ export type TaskResult =
 
 const clock = (): number => performance.now();
 
-
 const usesModels = (p: PreparedStrategy): boolean => p.models.length > 0;
 
 /**
@@ -52,9 +51,8 @@ const usesModels = (p: PreparedStrategy): boolean => p.models.length > 0;
  *
  * Plugins that declare models go through evaluateWithModels (features, scores, evaluate) with `scorer`. The plugins
  * of one task run concurrently: every model plugin's features and score calls are issued before anything is awaited,
- * so the batching scorer coalesces the rows of the whole task (a cycle chunk; one step of every history) into one
- * run per model; the plugins without models evaluate meanwhile. A task without model plugins takes the synchronous
- * path it always took.
+ * so the batching scorer coalesces the rows of the whole task (the entries a worker claims in a cycle; one step of
+ * every history) into one run per model; the plugins without models evaluate meanwhile.
  */
 export class TaskRunner {
   private readonly prepared = new Map<string, PreparedStrategy>();
@@ -70,17 +68,8 @@ export class TaskRunner {
     const started = clock();
     const prepared = await Promise.all(task.entries.map((e) => this.prepare(e.id)));
     const withModels = prepared.some(usesModels);
-    if (task.kind === 'cycle' && task.claim) return this.runClaimed(task, task.claim, prepared, started);
-    if (task.kind === 'cycle') {
-      if (!withModels) {
-        const results = task.entries.map((e, i) => evaluateOnce(prepared[i]!, this.store, task.now, e.state, clock));
-        return { kind: 'cycle', results, workerMs: clock() - started };
-      }
-      // Model plugins first: their score calls queue while the other plugins evaluate.
-      const scored = task.entries.map((e, i) => (usesModels(prepared[i]!) ? evaluateWithModels(prepared[i]!, this.store, task.now, e.state, clock, this.scorer) : undefined));
-      const results = await Promise.all(task.entries.map((e, i) => scored[i] ?? evaluateOnce(prepared[i]!, this.store, task.now, e.state, clock)));
-      return { kind: 'cycle', results, workerMs: clock() - started };
-    }
+    // A task of its own claims every entry, in order; tasks sharing a cycle share the pool's counter.
+    if (task.kind === 'cycle') return this.runClaimed(task, task.claim ?? new Int32Array(1), prepared, started);
     if (!withModels) {
       const results = task.entries.map((e, i) => evaluateHistory(prepared[i]!, this.store, task.times, e.state, clock));
       return { kind: 'history', results, workerMs: clock() - started };
