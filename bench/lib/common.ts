@@ -187,16 +187,24 @@ parentPort.on('message', (passes) => {
  * before and after the concurrent run, the mean kept.
  */
 export async function probeParallelSpeedup(threads: number, passes = 60_000): Promise<{ speedup: number; soloMs: number; concurrentMs: number }> {
-  const workers = Array.from({ length: threads }, () => new Worker(KERNEL_WORKER, { eval: true }));
-  const run = (w: Worker, n: number): Promise<number> => new Promise((resolve) => { w.once('message', (m: { ms: number }) => resolve(m.ms)); w.postMessage(n); });
-  try {
-    await Promise.all(workers.map((w) => new Promise((resolve) => w.once('online', resolve))));
+  return withWorkers(KERNEL_WORKER, threads, async (workers, ask) => {
+    const run = async (w: Worker, n: number): Promise<number> => (await ask<{ ms: number }>(w, n)).ms;
     await Promise.all(workers.map((w) => run(w, passes / 10)));
     const soloBefore = await run(workers[0]!, passes);
     const concurrentMs = Math.max(...(await Promise.all(workers.map((w) => run(w, passes)))));
     const soloAfter = await run(workers[0]!, passes);
     const soloMs = (soloBefore + soloAfter) / 2;
     return { speedup: (threads * soloMs) / concurrentMs, soloMs, concurrentMs };
+  });
+}
+
+/** `threads` worker threads running `code`, online before `use` gets them, terminated after; `ask` posts a message and resolves with the reply. */
+async function withWorkers<T>(code: string, threads: number, use: (workers: readonly Worker[], ask: <R>(w: Worker, message: unknown) => Promise<R>) => Promise<T>): Promise<T> {
+  const workers = Array.from({ length: threads }, () => new Worker(code, { eval: true }));
+  const ask = <R>(w: Worker, message: unknown): Promise<R> => new Promise<R>((resolve) => { w.once('message', resolve); w.postMessage(message); });
+  try {
+    await Promise.all(workers.map((w) => new Promise((resolve) => w.once('online', resolve))));
+    return await use(workers, ask);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
@@ -207,22 +215,19 @@ export async function probeParallelSpeedup(threads: number, passes = 60_000): Pr
  * CPU time is divided by wall time. On an idle machine it is close to `threads`; other load lowers it.
  */
 export async function probeCpuCapacity(threads: number, ms = 1000): Promise<number> {
-  const workers = Array.from({ length: threads }, () => new Worker(SPIN_WORKER, { eval: true }));
-  try {
-    await Promise.all(workers.map((w) => new Promise((resolve) => w.once('online', resolve))));
+  return withWorkers(SPIN_WORKER, threads, async (workers, ask) => {
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    await Promise.all(workers.map((w) => new Promise((resolve) => { w.once('message', resolve); w.postMessage(ms); })));
+    await Promise.all(workers.map((w) => ask(w, ms)));
     const used = process.cpuUsage(cpu0);
     return (used.user + used.system) / 1000 / (performance.now() - t0);
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+  });
 }
 
 /**
  * Waits, before a contention-sensitive measurement, until `threads` spinning threads get at least 90% of `threads`
- * cores (probe of 0.5 s every 2 s), so a measurement does not start in the middle of someone else's burst. The
+ * cores and `threads` threads of the bench arithmetic run at least 0.9 x `threads` as fast as one (probes of about
+ * 1 s, every 2 s), so a measurement does not start in the middle of someone else's burst. The
  * total waiting is capped by a budget for the whole run; every wait is counted for the report.
  */
 export class QuietGate {
