@@ -3,7 +3,7 @@ import type { Availability, SeriesData, SeriesId } from '../../../core/index.js'
 import { buildSeries, roundTo, seriesSpec } from './generator.js';
 import type { SeriesGenerator } from './generator.js';
 import type { Rng } from './prng.js';
-import type { World } from './world.js';
+import type { LatentState, World } from './world.js';
 
 const AT_CLOSE: Availability = { rule: 'lag', lagMs: DAILY_CLOSE_LAG_MS };
 const NEXT_MORNING: Availability = { rule: 'lag', lagMs: NEXT_MORNING_LAG_MS };
@@ -38,41 +38,46 @@ function londonFix(world: World, rng: Rng, spot: Float64Array, dayReturn: Float6
   });
 }
 
+/** A macro series that is one latent factor of the world, rounded to `decimals`. */
+function latentSeries(factor: keyof LatentState, decimals: number): MacroModel['values'] {
+  return (w) => mapDays(w, (i) => roundTo(w.latent[factor][i] as number, decimals));
+}
+
 const MODELS: readonly MacroModel[] = [
   {
     name: 'VIX', availability: AT_CLOSE,
     description: 'Equity implied volatility (CBOE VIX close): mean-reverting, spikes when the regime turns stressed.',
-    values: (w) => mapDays(w, (i) => roundTo(w.latent.equityImpliedVol[i] as number, 2)),
+    values: latentSeries('equityImpliedVol', 2),
   },
   {
     name: 'GVZ', availability: AT_CLOSE,
     description: 'Gold implied volatility (CBOE GVZ close): mean-reverting, higher under stress and after large gold moves.',
-    values: (w) => mapDays(w, (i) => roundTo(w.latent.goldImpliedVol[i] as number, 2)),
+    values: latentSeries('goldImpliedVol', 2),
   },
   {
     name: 'DFII10', availability: NEXT_MORNING,
     description: '10-year TIPS real yield, percent (FRED, next morning). Gold returns load -0.12 per point of its changes.',
-    values: (w) => mapDays(w, (i) => roundTo(w.latent.realYield[i] as number, 2)),
+    values: latentSeries('realYield', 2),
   },
   {
     name: 'DGS10', availability: NEXT_MORNING,
     description: '10-year Treasury yield, percent (FRED, next morning): real yield plus breakeven.',
-    values: (w) => mapDays(w, (i) => roundTo(w.latent.nominal10[i] as number, 2)),
+    values: latentSeries('nominal10', 2),
   },
   {
     name: 'DGS2', availability: NEXT_MORNING,
     description: '2-year Treasury yield, percent (FRED, next morning): the 10-year less a mean-reverting curve slope.',
-    values: (w) => mapDays(w, (i) => roundTo(w.latent.nominal2[i] as number, 2)),
+    values: latentSeries('nominal2', 2),
   },
   {
     name: 'T10YIE', availability: NEXT_MORNING,
     description: '10-year breakeven inflation, percent (FRED, next morning): DGS10 less DFII10 before rounding.',
-    values: (w) => mapDays(w, (i) => roundTo(w.latent.breakeven[i] as number, 2)),
+    values: latentSeries('breakeven', 2),
   },
   {
     name: 'DXY', availability: AT_CLOSE,
     description: 'ICE dollar index close: the dollar factor (UUP follows it).',
-    values: (w) => mapDays(w, (i) => roundTo(w.latent.dollarIndex[i] as number, 3)),
+    values: latentSeries('dollarIndex', 3),
   },
   {
     name: 'DTWEXBGS', availability: NEXT_MORNING,
