@@ -6,9 +6,11 @@ import {
   type AnyStrategy,
   type Instrument,
   type SeriesData,
+  type Signal,
 } from '../../core/index.js';
 import { SyntheticDataAdapter } from '../../adapters/data/synthetic/index.js';
 import { loadPlugins, type LoadedPlugin } from '../../host/plugins/loader.js';
+import type { Executor } from '../../host/executor/executor.js';
 
 /** The three foundation plugins (tsmom, gold-silver-ratio, mean-reversion) with default params, live unless overridden. */
 export async function realPlugins(settings: Record<string, { mode?: 'disabled' | 'shadow' | 'canary' | 'live' }> = {}): Promise<LoadedPlugin[]> {
@@ -33,6 +35,21 @@ export async function syntheticStore(
 /** A plugin defined in a test, loaded as the loader would (inline executors only: it has no module path). */
 export function inlinePlugin(definition: AnyStrategy, mode: 'shadow' | 'canary' | 'live' = 'live'): LoadedPlugin {
   return { id: definition.id, modulePath: `inline:${definition.id}`, definition, mode, params: {}, prepared: prepareStrategy(definition, {}) };
+}
+
+/** Bar by bar through an executor, carrying each plugin's state from one cycle to the next; its signals per plugin. */
+export async function barByBar(executor: Executor, plugins: readonly LoadedPlugin[], times: ArrayLike<number>): Promise<Map<string, Signal[][]>> {
+  const states = new Map(plugins.map((p) => [p.id, p.definition.init(p.params as never)]));
+  const out = new Map(plugins.map((p) => [p.id, [] as Signal[][]]));
+  for (let i = 0; i < times.length; i++) {
+    const results = await executor.evaluateCycle(times[i] as number, plugins.map((p) => ({ id: p.id, state: states.get(p.id) })));
+    for (const r of results) {
+      if (!r.ok) throw new Error(`${r.strategyId} faulted: ${r.fault.message}`);
+      states.set(r.strategyId, r.state);
+      out.get(r.strategyId)!.push([...r.signals]);
+    }
+  }
+  return out;
 }
 
 /** Decision times: the availability times of GLD bars within [from, to]. */

@@ -1,18 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SeriesStore, Signal } from '../../core/index.js';
+import type { SeriesStore } from '../../core/index.js';
 import { buildMlpModel, writeTestModels } from '../../adapters/inference/onnx/fixtures/test-models.js';
 import type { BatchStats } from '../../adapters/inference/onnx/index.js';
 import { loadConfig } from '../../host/config/load-config.js';
-import type { Executor } from '../../host/executor/executor.js';
 import { InlineExecutor } from '../../host/executor/inline.js';
 import { PoolExecutor } from '../../host/executor/pool.js';
 import { openInference, type OpenedInference } from '../../host/inference/open-inference.js';
 import { providerScorer } from '../../host/inference/scorer.js';
 import type { InferenceStats } from '../../host/inference/stats.js';
 import { loadPlugins, type LoadedPlugin } from '../../host/plugins/loader.js';
-import { decisionTimes, syntheticStore, tempDir } from './fixtures.js';
+import { barByBar, decisionTimes, syntheticStore, tempDir } from './fixtures.js';
 
 /**
  * DESIGN.md §8 with §3: a plugin that scores a model gives the same signals wherever it runs. The inline executor
@@ -55,21 +54,6 @@ describe('inference parity: inline and pool workers score alike', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Bar by bar through an executor, carrying each plugin's state from one cycle to the next. */
-  async function barByBar(executor: Executor): Promise<Map<string, Signal[][]>> {
-    const states = new Map(plugins.map((p) => [p.id, p.definition.init(p.params as never)]));
-    const out = new Map(plugins.map((p) => [p.id, [] as Signal[][]]));
-    for (const now of times) {
-      const results = await executor.evaluateCycle(now, plugins.map((p) => ({ id: p.id, state: states.get(p.id) })));
-      for (const r of results) {
-        if (!r.ok) throw new Error(`${r.strategyId} faulted: ${r.fault.message}`);
-        states.set(r.strategyId, r.state);
-        out.get(r.strategyId)!.push([...r.signals]);
-      }
-    }
-    return out;
-  }
-
   it('loads the fixture plugins with their model and the model on the CPU provider', () => {
     expect(plugins.map((p) => [p.id, p.prepared.models])).toEqual([
       ['fixture-mlp-contrarian', ['mlp']],
@@ -81,13 +65,13 @@ describe('inference parity: inline and pool workers score alike', () => {
   });
 
   it('the pool (one provider per worker) gives exactly the signals of the inline executor, bar by bar', async () => {
-    const a = await barByBar(inline);
+    const a = await barByBar(inline, plugins, times);
     for (const id of ['fixture-mlp-direction', 'fixture-mlp-contrarian']) {
       const signals = a.get(id)!.flat();
       expect(signals.filter((s) => s.weight !== 0).length, `${id} never trades`).toBeGreaterThan(50);
       expect(new Set(signals.map((s) => s.reason)).size, `${id} scores vary`).toBeGreaterThan(50);
     }
-    const [b, c] = [await barByBar(pool), await barByBar(onePool)];
+    const [b, c] = [await barByBar(pool, plugins, times), await barByBar(onePool, plugins, times)];
     for (const p of plugins) {
       expect(b.get(p.id), `${p.id} (2 workers)`).toEqual(a.get(p.id));
       expect(c.get(p.id), `${p.id} (1 worker)`).toEqual(a.get(p.id));
@@ -113,7 +97,7 @@ describe('inference parity: inline and pool workers score alike', () => {
   });
 
   it('a whole history in one task (per plugin on the pool) gives the signals of bar-by-bar evaluation', async () => {
-    const bars = await barByBar(inline);
+    const bars = await barByBar(inline, plugins, times);
     const entries = plugins.map((p) => ({ id: p.id, state: p.definition.init(p.params as never) }));
     for (const executor of [inline, pool]) {
       const histories = await executor.evaluateHistory(times, entries);

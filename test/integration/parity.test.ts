@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Signal, SeriesStore } from '../../core/index.js';
+import type { SeriesStore } from '../../core/index.js';
 import { InlineExecutor } from '../../host/executor/inline.js';
 import { PoolExecutor } from '../../host/executor/pool.js';
 import type { LoadedPlugin } from '../../host/plugins/loader.js';
-import { decisionTimes, realPlugins, syntheticStore } from './fixtures.js';
+import { barByBar, decisionTimes, realPlugins, syntheticStore } from './fixtures.js';
 
 /**
  * DESIGN.md §3: because signals depend only on data and state, any worker can evaluate any plugin, and a backtest
@@ -28,24 +28,9 @@ describe('executor parity', () => {
     await pool.close();
   });
 
-  /** Bar by bar through an executor, carrying each plugin's state from one cycle to the next. */
-  async function barByBar(executor: InlineExecutor | PoolExecutor): Promise<Map<string, Signal[][]>> {
-    const states = new Map(plugins.map((p) => [p.id, p.definition.init(p.params as never)]));
-    const out = new Map(plugins.map((p) => [p.id, [] as Signal[][]]));
-    for (const now of times) {
-      const results = await executor.evaluateCycle(now, plugins.map((p) => ({ id: p.id, state: states.get(p.id) })));
-      for (const r of results) {
-        if (!r.ok) throw new Error(`${r.strategyId} faulted: ${r.fault.message}`);
-        states.set(r.strategyId, r.state);
-        out.get(r.strategyId)!.push([...r.signals]);
-      }
-    }
-    return out;
-  }
-
   it('evaluates the three real plugins with non-trivial signals', async () => {
     expect(plugins.map((p) => p.id).sort()).toEqual(['gold-silver-ratio', 'mean-reversion', 'tsmom']);
-    const inlineSignals = await barByBar(inline);
+    const inlineSignals = await barByBar(inline, plugins, times);
     for (const p of plugins) {
       const nonZero = inlineSignals.get(p.id)!.flat().filter((s) => s.weight !== 0).length;
       expect(nonZero, `${p.id} never trades on this window`).toBeGreaterThan(0);
@@ -53,12 +38,12 @@ describe('executor parity', () => {
   });
 
   it('the pool gives exactly the signals of the inline executor, bar by bar', async () => {
-    const [a, b] = [await barByBar(inline), await barByBar(pool)];
+    const [a, b] = [await barByBar(inline, plugins, times), await barByBar(pool, plugins, times)];
     for (const p of plugins) expect(b.get(p.id), p.id).toEqual(a.get(p.id));
   });
 
   it('a whole history in one task gives the signals of bar-by-bar evaluation (inline and pool)', async () => {
-    const bars = await barByBar(inline);
+    const bars = await barByBar(inline, plugins, times);
     const entries = plugins.map((p) => ({ id: p.id, state: p.definition.init(p.params as never) }));
     for (const executor of [inline, pool]) {
       const histories = await executor.evaluateHistory(times, entries);
