@@ -3,7 +3,7 @@ import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { buildMlpModel, randomRows, seededRandom } from '../adapters/inference/onnx/fixtures/test-models.js';
 import { DynamicBatcher, OnnxProvider, type BatchStats } from '../adapters/inference/onnx/index.js';
-import type { ModelCard, ScoreOutputs } from '../core/index.js';
+import type { ModelCard, ModelRows, ScoreOutputs } from '../core/index.js';
 import { providerScorer } from '../host/inference/scorer.js';
 import { log, percentile, settle } from './lib/common.js';
 
@@ -118,6 +118,12 @@ export async function measureInference(options: InferenceOptions): Promise<Infer
   // onnxruntime alone, before and after the sweep: each figure is the lower of the two medians, so that a burst of
   // other load on a shared machine during one of them does not make the limit look cheaper to reach than it is.
   const rawBefore = await rawCost(model.bytes, pool);
+  // The host's scoring path (providerScorer over a batching provider), calls cycling through prebuilt rows.
+  const hostPath = (what: Pick<InferenceModeFigures, 'mode' | 'rowsPerCall' | 'description'>, calls: readonly ModelRows[]): Promise<InferenceModeFigures> =>
+    withProvider(file, model.card, BATCHING, async (provider, counter) => {
+      const scorer = providerScorer(provider);
+      return measureMode(options, what, (i) => scorer('mlp', calls[i % calls.length]!), counter);
+    });
   const modes: InferenceModeFigures[] = [];
   for (const rowsPerCall of sweep) {
     const inputs = rowInputs(pool, rowsPerCall);
@@ -138,33 +144,13 @@ export async function measureInference(options: InferenceOptions): Promise<Infer
       }),
     );
 
-    modes.push(
-      await withProvider(file, model.card, BATCHING, async (provider, counter) => {
-        const scorer = providerScorer(provider);
-        return measureMode(
-          options,
-          { mode: 'batched', rowsPerCall, description: 'providerScorer (the host path): rows as number[][], the batcher flushed once per event-loop turn as the executors score' },
-          (i) => scorer('mlp', inputs[i % inputs.length] as number[][]),
-          counter,
-        );
-      }),
-    );
+    modes.push(await hostPath({ mode: 'batched', rowsPerCall, description: 'providerScorer (the host path): rows as number[][], the batcher flushed once per event-loop turn as the executors score' }, inputs));
 
     if (rowsPerCall > 1) {
       // Each call's rows as one FeatureMatrix over the pool (zero-copy views): what providerScorer passes on as it is.
       const calls = Math.max(1, Math.floor(POOL_ROWS / rowsPerCall));
       const matrices = Array.from({ length: calls }, (_, c) => ({ rowCount: rowsPerCall, values: pool.subarray(c * rowsPerCall * FEATURES, (c + 1) * rowsPerCall * FEATURES) }));
-      modes.push(
-        await withProvider(file, model.card, BATCHING, async (provider, counter) => {
-          const scorer = providerScorer(provider);
-          return measureMode(
-            options,
-            { mode: 'batched-matrix', rowsPerCall, description: 'providerScorer (the host path) with each call\'s rows as one FeatureMatrix (Float32Array), the batcher flushed once per event-loop turn' },
-            (i) => scorer('mlp', matrices[i % matrices.length]!),
-            counter,
-          );
-        }),
-      );
+      modes.push(await hostPath({ mode: 'batched-matrix', rowsPerCall, description: 'providerScorer (the host path) with each call\'s rows as one FeatureMatrix (Float32Array), the batcher flushed once per event-loop turn' }, matrices));
     }
 
     if (rowsPerCall === 1) {
