@@ -341,6 +341,32 @@ describe('SqliteJournal on disk', () => {
       journal.close();
     });
 
+    it('restarts the write-ahead log in the commit of what is held, not in the next intent commit an order waits on', async () => {
+      const { readFileSync } = await import('node:fs');
+      const file = join(directory, 'journal.db');
+      const journal = new SqliteJournal(file);
+      journal.startRun(RUN);
+      // The WAL header's checkpoint sequence number (bytes 12-15, big-endian) goes up by one each time SQLite
+      // restarts the log from its start, in the commit that writes (and syncs) the new header.
+      const restarts = (): number => readFileSync(`${file}-wal`).readUInt32BE(12);
+      for (let cycle = 1; cycle <= 31; cycle++) {
+        journal.hold();
+        journal.recordSignals('run-1', cycle, [signal]);
+        journal.release();
+      }
+      const before = restarts();
+      journal.hold();
+      journal.recordSignals('run-1', 32, [signal]);
+      journal.release();
+      expect(restarts()).toBe(before + 1);
+      // The next cycle's intent commit appends to the restarted log: no second header sync on the order's path.
+      journal.hold();
+      journal.recordIntent(intent('after-checkpoint'));
+      expect(restarts()).toBe(before + 1);
+      journal.release();
+      journal.close();
+    });
+
     it('close commits what is held', () => {
       const file = join(directory, 'journal.db');
       const journal = new SqliteJournal(file);

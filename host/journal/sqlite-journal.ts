@@ -163,15 +163,19 @@ export class SqliteJournal implements Journal {
   }
 
   release(): void {
+    this.releases += 1;
+    // Checkpoint first, then commit what is held. After a complete checkpoint SQLite restarts the WAL at the next
+    // commit, which writes and syncs a new WAL header: a second fsync. Here that is the commit of what was held, at
+    // the end of a cycle; the other way round it would be the next cycle's intent commit, the one an order waits on.
+    if (this.releases % CHECKPOINT_EVERY_RELEASES === 0) this.checkpoint();
     this.commitHeld();
     this.held = undefined;
-    this.releases += 1;
-    if (this.releases % CHECKPOINT_EVERY_RELEASES === 0) this.checkpoint();
   }
 
   /**
    * Copy the WAL back into the database file (PASSIVE: as far as readers allow, never waiting), so that SQLite's own
-   * checkpoint never lands inside a commit an order waits on. `release()` calls it every 32 cycles.
+   * checkpoint never lands inside a commit an order waits on. `release()` calls it every 32 cycles, before it commits
+   * what is held.
    */
   checkpoint(): void {
     if (this.filePath === ':memory:' || this.filePath === '') return;
