@@ -15,6 +15,7 @@ export const schema = {
     warmupDays: { doc: 'Calendar days of data loaded before start so plugins have history.', format: 'nat', default: 800 },
     capital: { doc: 'Capital the allocator distributes (account currency).', format: 'positive-number', default: 1_000_000 },
     replayDelayMs: { doc: 'paper mode: wall-clock pause between replayed cycles.', format: 'nat', default: 0 },
+    gcBetweenCycles: { doc: 'paper mode: collect the JavaScript young generation between cycles once it is a quarter full, so that a collection (a few ms) does not land inside a cycle, between a market event and its orders. It moves the pause off the decision path; it does not remove it.', format: Boolean, default: true },
     progressEvery: { doc: 'Print progress every N cycles (0: never).', format: 'nat', default: 250 },
     stateSnapshotEvery: { doc: 'Journal plugin state snapshots every N cycles (1 = each cycle).', format: 'nat', default: 1 },
   },

@@ -21,6 +21,12 @@ export class HostMetrics {
     buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05],
     registers: [this.registry],
   });
+  readonly gcBetweenCycles = new Histogram({
+    name: `${PREFIX}gc_between_cycles_seconds`,
+    help: 'Young-generation collections the engine ran between paper cycles (run.gcBetweenCycles), off the decision path: time each took.',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05],
+    registers: [this.registry],
+  });
   readonly pluginEvaluation = new Histogram({
     name: `${PREFIX}plugin_evaluation_seconds`,
     help: 'Time one plugin evaluation took, measured where it ran.',

@@ -133,6 +133,7 @@ export async function runHost(options: RunOptions): Promise<RunSummary> {
           stateSnapshotEvery: config.run.stateSnapshotEvery,
           progressEvery: config.run.progressEvery,
           replayDelayMs: config.run.replayDelayMs,
+          gcBetweenCycles: config.run.gcBetweenCycles,
           allowSubmit: config.allowSubmit,
           initialTier: killSwitch.state().tier,
         },

@@ -30,6 +30,11 @@ export interface EngineSettings {
   readonly stateSnapshotEvery: number;
   readonly progressEvery: number;
   readonly replayDelayMs: number;
+  /**
+   * Paper mode: collect V8's young generation between cycles when it is a quarter full, so that its collection does
+   * not land inside a cycle, between an event and its orders (host/engine/safe-point-gc.ts). Default true.
+   */
+  readonly gcBetweenCycles?: boolean;
   readonly allowSubmit: boolean;
   /** Tier when no kill-switch controller is given (tests); with one, the controller's tier rules. */
   readonly initialTier: KillTier;

@@ -20,6 +20,7 @@ import { OrderSubmitter } from './order-submitter.js';
 import { effectiveSignals } from './plugin-runtime.js';
 import { PluginSet } from './plugin-set.js';
 import { RiskState } from './risk-state.js';
+import { SafePointGc } from './safe-point-gc.js';
 import { summariseRun, type RunSummary } from './summary.js';
 
 export type { CycleObserver, CycleOutcome, EngineDeps, EngineSettings } from './engine-deps.js';
@@ -47,6 +48,8 @@ export class Engine {
   private readonly lastClose = new Map<string, number>();
   /** The decision time of the current (or last) cycle. */
   private lastTime = 0;
+  /** Paper mode with run.gcBetweenCycles: young-generation collections between cycles. */
+  private readonly safePointGc: SafePointGc | undefined;
 
   constructor(private readonly deps: EngineDeps) {
     const { settings, journal, metrics, instruments, executor, log, afterCycle } = deps;
@@ -63,6 +66,7 @@ export class Engine {
     this.execution.startFrom(deps.resume?.positions ?? []);
     const { plugins, riskState, book, submitter, execution } = this;
     this.recorder = new CycleRecorder({ settings, journal, metrics, executor, log, afterCycle, plugins, riskState, book, submitter, execution, accountEquity: () => this.accountEquity() });
+    this.safePointGc = settings.mode === 'paper' && settings.gcBetweenCycles !== false ? new SafePointGc() : undefined;
     this.unsubscribe = [...this.brokers.values()].map((b) => b.onExecution((event) => this.execution.onExecution(b.id, event)));
   }
 
@@ -138,6 +142,9 @@ export class Engine {
       const results = raw.map((res, k) => active[k]!.overruns.check(active[k]!.plugin.prepared, res, now));
       for (const res of results) this.deps.metrics.pluginEvaluation.observe({ strategy_id: res.strategyId }, res.durationMs / 1000);
       await this.cycleStep(clock, i, new Map(results.map((r) => [r.strategyId, r])), eventIn);
+      // Between cycles, off the decision path: collect the young generation before V8 would do it inside a cycle.
+      const gcMs = this.safePointGc?.afterCycle();
+      if (gcMs !== undefined) this.deps.metrics.gcBetweenCycles.observe(gcMs / 1000);
       if (this.deps.settings.replayDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.deps.settings.replayDelayMs));
     }
   }
