@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { newRunId, type Instrument, type SeriesStore } from '../core/index.js';
 import { buildMarketClock } from '../host/engine/market-clock.js';
 import type { Executor } from '../host/executor/executor.js';
@@ -17,6 +18,8 @@ export interface LatencyFigures {
   readonly executor: 'inline' | 'pool';
   /** file: synchronous=FULL, as the host runs; file-normal: synchronous=NORMAL (no fsync per commit); memory: ':memory:'. */
   readonly journal: JournalKind;
+  /** Whether the engine collected the young generation between cycles (run.gcBetweenCycles, the host's default). */
+  readonly gcBetweenCycles: boolean;
   readonly cycles: number;
   /** Engine cycle latency (event in -> intents out, incl. risk and durable journal writes) from the journal, ms. */
   readonly p50: number;
@@ -31,6 +34,11 @@ export interface LatencyFigures {
   readonly intentsPerCycle: number;
   /** p50 and p99 of each phase of the latency (host/engine/engine-deps.ts CyclePhases), ms. */
   readonly phases: Readonly<Record<string, { readonly p50: number; readonly p99: number }>>;
+  /**
+   * Garbage collections during the measured run: V8's own (which land inside cycles when cycles run back to back)
+   * and the engine's between cycles (run.gcBetweenCycles, off the decision path), with their total pause, ms.
+   */
+  readonly gc: { readonly own: number; readonly ownMs: number; readonly between: number; readonly betweenMs: number };
   readonly orders: number;
   readonly faults: number;
   readonly faultMessages: readonly string[];
@@ -79,20 +87,25 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencySe
     for (const executor of Object.values(executors)) {
       for (let i = 0; i < 5; i++) await executor.evaluateCycle(warm.from, plugins.map((p) => ({ id: p.id, state: p.definition.init(p.params as never) })));
     }
-    for (const journalKind of ['file', 'file-normal', 'memory'] as const) {
-      for (const kind of ['inline', 'pool'] as const) {
-        const journal =
-          journalKind === 'memory'
-            ? new SqliteJournal(':memory:')
-            : new SqliteJournal(path.join(options.dir, `journal-paper-${kind}-${journalKind}.sqlite`), { synchronous: journalKind === 'file' ? 'full' : 'normal' });
-        try {
-          await settle();
-          results.push(await runOne(kind, journalKind, executors[kind], journal, store, instruments, plugins, warm, measured));
-          const r = results[results.length - 1]!;
-          log(`paper latency ${kind}/${journalKind} journal: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms (fan-out p99 ${r.fanoutP99.toFixed(3)} ms)`);
-        } finally {
-          journal.close();
-        }
+    // Each journal on each executor, as the host runs (young-generation collections between cycles), and once more
+    // inline on the durable journal without them, to show what they move out of the cycles.
+    const variants = (['file', 'file-normal', 'memory'] as const).flatMap((journalKind) => [
+      { kind: 'inline' as const, journalKind, gcBetweenCycles: true },
+      ...(journalKind === 'file' ? [{ kind: 'inline' as const, journalKind, gcBetweenCycles: false }] : []),
+      { kind: 'pool' as const, journalKind, gcBetweenCycles: true },
+    ]);
+    for (const { kind, journalKind, gcBetweenCycles } of variants) {
+      const journal =
+        journalKind === 'memory'
+          ? new SqliteJournal(':memory:')
+          : new SqliteJournal(path.join(options.dir, `journal-paper-${kind}-${journalKind}-${gcBetweenCycles ? 'gc' : 'nogc'}.sqlite`), { synchronous: journalKind === 'file' ? 'full' : 'normal' });
+      try {
+        await settle();
+        const r = await runOne({ kind, journalKind, gcBetweenCycles }, executors[kind], journal, store, instruments, plugins, warm, measured);
+        results.push(r);
+        log(`paper latency ${kind}/${journalKind} journal${gcBetweenCycles ? '' : ', no gc between cycles'}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms (fan-out p99 ${r.fanoutP99.toFixed(3)} ms; V8 GCs ${r.gc.own}, between cycles ${r.gc.between})`);
+      } finally {
+        journal.close();
       }
     }
   } finally {
@@ -103,8 +116,7 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencySe
 }
 
 async function runOne(
-  kind: 'inline' | 'pool',
-  journalKind: JournalKind,
+  { kind, journalKind, gcBetweenCycles }: { kind: 'inline' | 'pool'; journalKind: JournalKind; gcBetweenCycles: boolean },
   executor: Executor,
   journal: SqliteJournal,
   store: SeriesStore,
@@ -113,16 +125,19 @@ async function runOne(
   warm: { from: number; to: number },
   measured: { from: number; to: number },
 ): Promise<LatencyFigures> {
-  const salt = `${kind}-${journalKind}`;
+  const salt = `${kind}-${journalKind}${gcBetweenCycles ? '' : '-nogc'}`;
   // A short warm-up run of the same engine wiring first (JIT, SQLite statement caches), then the measured run.
-  await runEngine({ runId: newRunId(Date.now(), `${salt}-warm`), mode: 'paper', ...warm, store, instruments, plugins, executor, journal });
+  await runEngine({ runId: newRunId(Date.now(), `${salt}-warm`), mode: 'paper', ...warm, store, instruments, plugins, executor, journal, gcBetweenCycles });
   const runId = newRunId(Date.now(), salt);
-  const run = await runEngine({ runId, mode: 'paper', ...measured, store, instruments, plugins, executor, journal });
+  const gcs = watchGc();
+  const run = await runEngine({ runId, mode: 'paper', ...measured, store, instruments, plugins, executor, journal, gcBetweenCycles });
+  const gc = await gcs.stop();
   const cycles = journal.cycles(runId);
   const latencies = cycles.map((c) => c.latencyMs);
   return {
     executor: kind,
     journal: journalKind,
+    gcBetweenCycles,
     cycles: cycles.length,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
@@ -138,8 +153,33 @@ async function runOne(
         return [phase, { p50: percentile(values, 50), p99: percentile(values, 99) }];
       }),
     ),
+    gc,
     orders: run.summary.orders,
     faults: journal.faults(runId).length,
     faultMessages: journal.faults(runId).slice(0, 5).map((f) => `${f.strategyId}: ${f.message}`),
+  };
+}
+
+/**
+ * Counts garbage collections from now until stop(): V8's own, and forced ones (the engine's between cycles). Node
+ * creates gc entries in a later event-loop turn, so stop() first lets one pass.
+ */
+function watchGc(): { stop(): Promise<LatencyFigures['gc']> } {
+  const entries: { duration: number; forced: boolean }[] = [];
+  const take = (list: readonly { duration: number; detail?: unknown }[]): void => {
+    for (const e of list) entries.push({ duration: e.duration, forced: ((e.detail as { flags?: number } | undefined)?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED ? true : false });
+  };
+  const observer = new PerformanceObserver((list) => take(list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    async stop() {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      take(observer.takeRecords());
+      observer.disconnect();
+      const own = entries.filter((e) => !e.forced);
+      const forced = entries.filter((e) => e.forced);
+      const total = (list: typeof entries): number => list.reduce((sum, e) => sum + e.duration, 0);
+      return { own: own.length, ownMs: total(own), between: forced.length, betweenMs: total(forced) };
+    },
   };
 }

@@ -75,6 +75,8 @@ export interface EngineRunOptions {
   readonly plugins: readonly LoadedPlugin[];
   readonly executor: Executor;
   readonly journal: SqliteJournal;
+  /** run.gcBetweenCycles (paper mode): the host's default is true. */
+  readonly gcBetweenCycles?: boolean;
 }
 
 export interface EngineRun {
@@ -110,6 +112,7 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRun> {
       stateSnapshotEvery: 1,
       progressEvery: 0,
       replayDelayMs: 0,
+      gcBetweenCycles: options.gcBetweenCycles ?? true,
       allowSubmit: true,
       initialTier: 'ACTIVE',
     },
