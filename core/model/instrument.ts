@@ -31,5 +31,9 @@ export function instrument(symbol: string, fields: Partial<Omit<Instrument, 'sym
 export function roundToLot(quantity: number, lotSize: number): number {
   if (lotSize <= 0) return quantity;
   const lots = Math.trunc(quantity / lotSize + (quantity >= 0 ? 1e-9 : -1e-9));
-  return Number((lots * lotSize).toPrecision(12));
+  const value = lots * lotSize;
+  // Whole lots of a whole lot size are exact integers, which toPrecision(12) returns unchanged below 1e12: skip the
+  // string round trip (+ 0 turns -0 into 0, as it does).
+  if (Number.isInteger(lotSize) && Math.abs(value) < 1e12) return value + 0;
+  return Number(value.toPrecision(12));
 }

@@ -235,25 +235,31 @@ export function validateSignals(strategyId: string, signals: unknown, universe: 
   if (!Array.isArray(signals)) {
     throw new ShError('SH_ERR_PLUGIN_SIGNAL_INVALID', `plugin ${strategyId} returned signals that are not an array`, { where: `${strategyId} (evaluate)`, received: typeof signals, expected: 'an array of signals' });
   }
+  // A plain loop calling a module-level helper: no closure per signal (tsx names every closure it creates, at a cost).
   const problems: ShError[] = [];
   const seen = new Set<string>();
-  signals.forEach((s: Partial<Signal>, i) => {
-    const bad = (field: string, received: unknown, expected: string): void => {
-      problems.push(new ShError('SH_ERR_PLUGIN_SIGNAL_INVALID', `signal ${i} field ${field} is invalid`, { where: `${strategyId} (evaluate) signals[${i}].${field}`, received, expected }));
-    };
-    if (typeof s !== 'object' || s === null) return bad('(signal)', s, 'an object');
-    if (typeof s.symbol !== 'string' || !universe.has(s.symbol)) bad('symbol', s.symbol, `one of the plugin universe: ${[...universe].join(', ')}`);
-    else if (seen.has(s.symbol)) bad('symbol', s.symbol, 'each symbol at most once per evaluation');
+  for (let i = 0; i < signals.length; i++) {
+    const s = signals[i] as Partial<Signal>;
+    if (typeof s !== 'object' || s === null) {
+      problems.push(signalProblem(strategyId, i, '(signal)', s, 'an object'));
+      continue;
+    }
+    if (typeof s.symbol !== 'string' || !universe.has(s.symbol)) problems.push(signalProblem(strategyId, i, 'symbol', s.symbol, `one of the plugin universe: ${[...universe].join(', ')}`));
+    else if (seen.has(s.symbol)) problems.push(signalProblem(strategyId, i, 'symbol', s.symbol, 'each symbol at most once per evaluation'));
     else seen.add(s.symbol);
-    if (typeof s.weight !== 'number' || !Number.isFinite(s.weight) || s.weight < -1 || s.weight > 1) bad('weight', s.weight, 'a finite number in [-1, 1]');
-    if (s.closeWeight !== undefined && (typeof s.closeWeight !== 'number' || !Number.isFinite(s.closeWeight) || s.closeWeight < -1 || s.closeWeight > 1)) bad('closeWeight', s.closeWeight, 'absent, or a finite number in [-1, 1]');
-    if (typeof s.confidence !== 'number' || !(s.confidence >= 0 && s.confidence <= 1)) bad('confidence', s.confidence, 'a number in [0, 1]');
-    if (typeof s.reason !== 'string' || s.reason.length > MAX_REASON_LENGTH) bad('reason', s.reason, `a string of at most ${MAX_REASON_LENGTH} characters`);
-  });
+    if (typeof s.weight !== 'number' || !Number.isFinite(s.weight) || s.weight < -1 || s.weight > 1) problems.push(signalProblem(strategyId, i, 'weight', s.weight, 'a finite number in [-1, 1]'));
+    if (s.closeWeight !== undefined && (typeof s.closeWeight !== 'number' || !Number.isFinite(s.closeWeight) || s.closeWeight < -1 || s.closeWeight > 1)) problems.push(signalProblem(strategyId, i, 'closeWeight', s.closeWeight, 'absent, or a finite number in [-1, 1]'));
+    if (typeof s.confidence !== 'number' || !(s.confidence >= 0 && s.confidence <= 1)) problems.push(signalProblem(strategyId, i, 'confidence', s.confidence, 'a number in [0, 1]'));
+    if (typeof s.reason !== 'string' || s.reason.length > MAX_REASON_LENGTH) problems.push(signalProblem(strategyId, i, 'reason', s.reason, `a string of at most ${MAX_REASON_LENGTH} characters`));
+  }
   if (problems.length > 0) {
     throw new ShError('SH_ERR_PLUGIN_SIGNAL_INVALID', `plugin ${strategyId} returned ${problems.length} malformed signal field(s)`, { where: `${strategyId} (evaluate)` }, problems);
   }
   return signals as Signal[];
+}
+
+function signalProblem(strategyId: string, i: number, field: string, received: unknown, expected: string): ShError {
+  return new ShError('SH_ERR_PLUGIN_SIGNAL_INVALID', `signal ${i} field ${field} is invalid`, { where: `${strategyId} (evaluate) signals[${i}].${field}`, received, expected });
 }
 
 /** Evaluate once at `now`. Never throws for plugin errors: a fault comes back as a result. */

@@ -49,38 +49,83 @@ export class RiskChain {
    * exceed a limit order by order.
    */
   checkBasket(intents: readonly OrderIntent[], view: BasketBaseView): ChainOutcome[] {
-    const accepted = new Map<string, number>();
-    const basketOrders: AcceptedOrder[] = [];
-    let basketNotional = 0;
-    const basketView: RiskView = {
-      ...view,
-      time: view.time,
-      tier: view.tier,
-      equity: view.equity,
-      dayStartEquity: view.dayStartEquity,
-      peakEquity: view.peakEquity,
-      position: (s) => view.position(s),
-      heldSymbols: () => view.heldSymbols(),
-      price: (s) => view.price(s),
-      instrument: (s) => view.instrument(s),
-      acceptedInBasket: (s) => accepted.get(s) ?? 0,
-      acceptedOrders: () => [...view.acceptedOrders(), ...basketOrders],
-      tradedNotionalToday: () => view.tradedNotionalToday() + basketNotional,
-      dataDependencies: (s) => view.dataDependencies(s),
-      pluginMode: (id) => view.pluginMode(id),
-      pluginTargetNotional: (id, s) => view.pluginTargetNotional(id, s),
-    };
+    const basketView = new BasketView(view);
     return intents.map((intent) => {
       const outcome = this.check(intent, basketView);
-      const ok = outcome.intent;
-      if (ok) {
-        const signed = ok.side === 'buy' ? ok.quantity : -ok.quantity;
-        accepted.set(ok.symbol, (accepted.get(ok.symbol) ?? 0) + signed);
-        basketOrders.push({ clientOrderId: ok.clientOrderId, symbol: ok.symbol, side: ok.side, quantity: ok.quantity, time: ok.time });
-        basketNotional += ok.quantity * ok.referencePrice * (view.instrument(ok.symbol)?.multiplier ?? 1);
-      }
+      if (outcome.intent) basketView.accept(outcome.intent);
       return outcome;
     });
+  }
+}
+
+/**
+ * The base view plus what the basket accepted so far. A class (methods on its prototype) rather than an object of
+ * closures: one is made every cycle, and tsx names each closure it creates, at a cost.
+ */
+class BasketView implements RiskView {
+  readonly time: RiskView['time'];
+  readonly tier: RiskView['tier'];
+  readonly equity: number;
+  readonly dayStartEquity: number;
+  readonly peakEquity: number;
+  private readonly accepted = new Map<string, number>();
+  private readonly orders: AcceptedOrder[] = [];
+  private notional = 0;
+
+  constructor(private readonly base: BasketBaseView) {
+    this.time = base.time;
+    this.tier = base.tier;
+    this.equity = base.equity;
+    this.dayStartEquity = base.dayStartEquity;
+    this.peakEquity = base.peakEquity;
+  }
+
+  /** Count an intent the chain let through. */
+  accept(ok: OrderIntent): void {
+    const signed = ok.side === 'buy' ? ok.quantity : -ok.quantity;
+    this.accepted.set(ok.symbol, (this.accepted.get(ok.symbol) ?? 0) + signed);
+    this.orders.push({ clientOrderId: ok.clientOrderId, symbol: ok.symbol, side: ok.side, quantity: ok.quantity, time: ok.time });
+    this.notional += ok.quantity * ok.referencePrice * (this.base.instrument(ok.symbol)?.multiplier ?? 1);
+  }
+
+  position(symbol: string): number {
+    return this.base.position(symbol);
+  }
+
+  heldSymbols(): readonly string[] {
+    return this.base.heldSymbols();
+  }
+
+  price(symbol: string): number {
+    return this.base.price(symbol);
+  }
+
+  instrument(symbol: string): ReturnType<RiskView['instrument']> {
+    return this.base.instrument(symbol);
+  }
+
+  acceptedInBasket(symbol: string): number {
+    return this.accepted.get(symbol) ?? 0;
+  }
+
+  acceptedOrders(): readonly AcceptedOrder[] {
+    return [...this.base.acceptedOrders(), ...this.orders];
+  }
+
+  tradedNotionalToday(): number {
+    return this.base.tradedNotionalToday() + this.notional;
+  }
+
+  dataDependencies(symbol: string): ReturnType<RiskView['dataDependencies']> {
+    return this.base.dataDependencies(symbol);
+  }
+
+  pluginMode(strategyId: string): ReturnType<RiskView['pluginMode']> {
+    return this.base.pluginMode(strategyId);
+  }
+
+  pluginTargetNotional(strategyId: string, symbol: string): number {
+    return this.base.pluginTargetNotional(strategyId, symbol);
   }
 }
 

@@ -74,17 +74,10 @@ export function acceptSignals(r: PluginRuntime, signals: readonly Signal[], stat
     if (close !== 0) nextClose.set(s.symbol, close);
     if (s.closeWeight !== undefined && s.closeWeight !== s.weight) closeLeg = true;
   }
-  const key = (m: Map<string, number>, c: Map<string, number>): Map<string, number> => {
-    const out = new Map<string, number>();
-    for (const [sym, w] of m) out.set(sym, w);
-    for (const [sym, w] of c) out.set(`${sym}@close`, w);
-    return out;
-  };
-  const combined = key(next, closeLeg ? nextClose : new Map());
+  const combined = combinedWeights(next, closeLeg ? nextClose : undefined);
   const changes: RecordedSignal[] = [];
-  for (const k of new Set([...combined.keys(), ...r.weights.keys()])) {
-    if ((combined.get(k) ?? 0) === (r.weights.get(k) ?? 0)) continue;
-    const symbol = k.replace(/@close$/, '');
+  for (const k of changedKeys(combined, r.weights)) {
+    const symbol = k.endsWith(CLOSE_SUFFIX) ? k.slice(0, -CLOSE_SUFFIX.length) : k;
     const s = signals.find((x) => x.symbol === symbol);
     changes.push({
       strategyId: r.plugin.id,
@@ -100,6 +93,23 @@ export function acceptSignals(r: PluginRuntime, signals: readonly Signal[], stat
   r.signalChanges += new Set(changes.map((c) => c.symbol)).size;
   r.book.setTargets(next, closeLeg ? nextClose : undefined);
   return dedupe(changes);
+}
+
+const CLOSE_SUFFIX = '@close';
+
+/** Open-leg weights by symbol and close-leg weights by `<symbol>@close`, in one map (module level: no closure per call). */
+function combinedWeights(open: ReadonlyMap<string, number>, close: ReadonlyMap<string, number> | undefined): Map<string, number> {
+  const out = new Map<string, number>(open);
+  if (close) for (const [symbol, w] of close) out.set(`${symbol}${CLOSE_SUFFIX}`, w);
+  return out;
+}
+
+/** Keys whose weight differs between two weight maps (absent counts as 0), new keys first, then dropped ones. */
+function changedKeys(next: ReadonlyMap<string, number>, previous: ReadonlyMap<string, number>): string[] {
+  const out: string[] = [];
+  for (const [k, w] of next) if (w !== (previous.get(k) ?? 0)) out.push(k);
+  for (const [k, w] of previous) if (!next.has(k) && w !== 0) out.push(k);
+  return out;
 }
 
 function dedupe(changes: RecordedSignal[]): RecordedSignal[] {

@@ -66,6 +66,16 @@ export class RiskState {
     return this.peak;
   }
 
+  /** Orders the chain accepted, oldest first, over the last ORDER_MEMORY_MS (the array itself: it stays current). */
+  get acceptedOrders(): readonly AcceptedOrder[] {
+    return this.accepted;
+  }
+
+  /** Notional accepted since the start of the current UTC day. */
+  get tradedNotionalToday(): number {
+    return this.notionalToday;
+  }
+
   /** Remember an order the chain accepted (whether or not it was sent: monitor mode counts the same). */
   recordAccepted(intent: OrderIntent): void {
     this.accepted.push({ clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, quantity: intent.quantity, time: intent.time });
@@ -107,22 +117,62 @@ export class RiskState {
     modes: ReadonlyMap<string, PluginMode>;
     targetNotional: ReadonlyMap<string, ReadonlyMap<string, number>>;
   }): BasketBaseView {
-    const { book } = input;
-    return {
-      time: input.time,
-      tier: input.tier,
-      equity: input.equity,
-      dayStartEquity: this.dayStart,
-      peakEquity: this.peak,
-      position: (s) => book.position(s).quantity,
-      heldSymbols: () => book.positions().map((p) => p.symbol),
-      price: input.price,
-      instrument: (s) => this.instruments.get(s),
-      acceptedOrders: () => this.accepted,
-      tradedNotionalToday: () => this.notionalToday,
-      dataDependencies: (s) => this.dataDependencies(s, input.time),
-      pluginMode: (id) => input.modes.get(id),
-      pluginTargetNotional: (id, s) => input.targetNotional.get(id)?.get(s) ?? 0,
-    };
+    return new CycleRiskView(this, input, this.instruments, this.dayStart, this.peak);
+  }
+}
+
+/**
+ * The read-only view guards see in one cycle. A class (methods on its prototype) rather than an object of closures:
+ * one is made every cycle, and tsx names each closure it creates, at a cost.
+ */
+class CycleRiskView implements BasketBaseView {
+  readonly time: number;
+  readonly tier: KillTier;
+  readonly equity: number;
+  readonly price: (symbol: string) => number;
+
+  constructor(
+    private readonly state: RiskState,
+    private readonly input: { readonly time: number; readonly tier: KillTier; readonly equity: number; readonly book: PositionBook; readonly price: (symbol: string) => number; readonly modes: ReadonlyMap<string, PluginMode>; readonly targetNotional: ReadonlyMap<string, ReadonlyMap<string, number>> },
+    private readonly instruments: ReadonlyMap<string, Instrument>,
+    readonly dayStartEquity: number,
+    readonly peakEquity: number,
+  ) {
+    this.time = input.time;
+    this.tier = input.tier;
+    this.equity = input.equity;
+    this.price = input.price;
+  }
+
+  position(symbol: string): number {
+    return this.input.book.position(symbol).quantity;
+  }
+
+  heldSymbols(): readonly string[] {
+    return this.input.book.positions().map((p) => p.symbol);
+  }
+
+  instrument(symbol: string): Instrument | undefined {
+    return this.instruments.get(symbol);
+  }
+
+  acceptedOrders(): readonly AcceptedOrder[] {
+    return this.state.acceptedOrders;
+  }
+
+  tradedNotionalToday(): number {
+    return this.state.tradedNotionalToday;
+  }
+
+  dataDependencies(symbol: string): DataDependency[] {
+    return this.state.dataDependencies(symbol, this.input.time);
+  }
+
+  pluginMode(strategyId: string): PluginMode | undefined {
+    return this.input.modes.get(strategyId);
+  }
+
+  pluginTargetNotional(strategyId: string, symbol: string): number {
+    return this.input.targetNotional.get(strategyId)?.get(symbol) ?? 0;
   }
 }
