@@ -140,8 +140,9 @@ export class Engine {
       const active = this.plugins.runtimes.filter((r) => !r.fault && !r.ended);
       const raw = await this.deps.executor.evaluateCycle(now, active.map((r) => ({ id: r.plugin.id, state: r.state })));
       const results = raw.map((res, k) => active[k]!.overruns.check(active[k]!.plugin.prepared, res, now));
-      for (const res of results) this.deps.metrics.pluginEvaluation.observe({ strategy_id: res.strategyId }, res.durationMs / 1000);
       await this.cycleStep(clock, i, new Map(results.map((r) => [r.strategyId, r])), eventIn);
+      // Book-keeping after the cycle, off the decision path.
+      for (const res of results) this.deps.metrics.pluginEvaluation.observe({ strategy_id: res.strategyId }, res.durationMs / 1000);
       // Between cycles, off the decision path: collect the young generation before V8 would do it inside a cycle.
       const gcMs = this.safePointGc?.afterCycle();
       if (gcMs !== undefined) this.deps.metrics.gcBetweenCycles.observe(gcMs / 1000);

@@ -94,10 +94,7 @@ export async function placeOrders(input: OrderFlowInput, deps: OrderFlowDeps): P
   const toSend = journal.batch(() => {
     const fresh: OrderIntent[] = [];
     for (const outcome of outcomes) {
-      for (const d of outcome.decisions) {
-        journal.recordRiskDecision(input.runId, d);
-        metrics.riskDecisions.inc({ guard: d.guard, result: d.result });
-      }
+      for (const d of outcome.decisions) journal.recordRiskDecision(input.runId, d);
       if (!outcome.intent) {
         rejected += 1;
         continue;
@@ -118,5 +115,8 @@ export async function placeOrders(input: OrderFlowInput, deps: OrderFlowDeps): P
     await deps.submit(intent);
     submitted += 1;
   }
-  return { at: { decided, committed, submitted: performance.now() }, intents: tradable.length, approved, rejected, submitted };
+  const done = performance.now();
+  // Counted once the orders are out: metrics are book-keeping, not on the decision path.
+  for (const outcome of outcomes) for (const d of outcome.decisions) metrics.riskDecisions.inc({ guard: d.guard, result: d.result });
+  return { at: { decided, committed, submitted: done }, intents: tradable.length, approved, rejected, submitted };
 }
