@@ -392,6 +392,25 @@ describe('SqliteJournal on disk', () => {
     again.close();
   });
 
+  it('migrates a version 3 journal to the per-cycle indexes of version 4, keeping its signals and states readable', () => {
+    const file = join(directory, 'journal.db');
+    const raw = new Database(file);
+    migrate(raw, 0, MIGRATIONS.slice(0, 3));
+    raw.prepare("INSERT INTO runs (run_id, profile, mode, started_at) VALUES ('run-1', 'test', 'paper', 0)").run();
+    raw.prepare("INSERT INTO signals (run_id, cycle, strategy_id, time, symbol, weight, confidence, reason) VALUES ('run-1', 1, 'tsmom', 5, 'GLD', 0.5, 1, 'r')").run();
+    raw.prepare("INSERT INTO plugin_states (run_id, strategy_id, cycle, time, state) VALUES ('run-1', 'tsmom', 1, 5, '{\"n\":1}'), ('run-1', 'tsmom', 2, 6, '{\"n\":2}')").run();
+    raw.close();
+    const journal = new SqliteJournal(file);
+    expect(journal.settings().schemaVersion).toBe(4);
+    expect(journal.signalCount('run-1', 'tsmom')).toBe(1);
+    expect(journal.latestPluginStates('run-1').get('tsmom')?.state).toEqual({ n: 2 });
+    journal.close();
+    const check = new Database(file, { readonly: true });
+    const indexes = (check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('signals', 'plugin_states') ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    expect(indexes).toEqual(['plugin_states_by_run_cycle', 'signals_by_run_cycle']);
+    check.close();
+  });
+
   it('refuses a journal whose schema is newer than this host', () => {
     const file = join(directory, 'journal.db');
     new SqliteJournal(file).close();
