@@ -66,6 +66,8 @@ export interface Journal {
   recordSignals(runId: string, cycle: number, signals: readonly RecordedSignal[]): void;
   recordIntent(intent: OrderIntent): void;
   recordRiskDecision(runId: string, decision: RiskDecision): void;
+  /** Several decisions at once, in order (a cycle's basket): the same rows as one recordRiskDecision each. */
+  recordRiskDecisions(runId: string, decisions: readonly RiskDecision[]): void;
   /** Insert or update an order by client order id; every status change is also appended to the order history. */
   recordOrder(runId: string, order: Order): void;
   recordFill(runId: string, fill: Fill): void;

@@ -93,8 +93,8 @@ export async function placeOrders(input: OrderFlowInput, deps: OrderFlowDeps): P
   // Every decision and every approved intent in one commit, durable before the broker sees any of them.
   const toSend = journal.batch(() => {
     const fresh: OrderIntent[] = [];
+    journal.recordRiskDecisions(input.runId, outcomes.flatMap((o) => o.decisions));
     for (const outcome of outcomes) {
-      for (const d of outcome.decisions) journal.recordRiskDecision(input.runId, d);
       if (!outcome.intent) {
         rejected += 1;
         continue;

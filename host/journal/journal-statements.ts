@@ -4,7 +4,7 @@ import type { Database, Statement } from 'better-sqlite3';
  * Every statement the journal runs, prepared once when it opens. Reads order by insertion (rowid or id), which is
  * the order things happened in: the journal is appended to, never reordered.
  */
-const QUERIES = {
+export const QUERIES = {
   insertRun: 'INSERT INTO runs (run_id, profile, mode, started_at, config) VALUES (?, ?, ?, ?, ?)',
   endRun: 'UPDATE runs SET status = ?, summary = ?, ended_at = ? WHERE run_id = ?',
   insertCycle: 'INSERT INTO cycles (run_id, cycle, time, latency_ms, intents, equity) VALUES (?, ?, ?, ?, ?, ?)',

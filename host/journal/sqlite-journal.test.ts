@@ -149,6 +149,16 @@ describe('SqliteJournal (in memory)', () => {
     expect(journal.riskDecisions('run-1')).toStrictEqual(decisions);
   });
 
+  it('records a basket of risk decisions at once (several multi-row statements) exactly as one call each would', () => {
+    const many: RiskDecision[] = Array.from({ length: 37 }, (_, k) => ({
+      clientOrderId: `c${Math.floor(k / 3)}`, cycle: 4, time: 6, symbol: k % 2 ? 'GLD' : 'SLV', guard: ['kill-switch', 'max-order-size', 'position-limit'][k % 3]!,
+      result: k === 5 ? 'reject' : 'pass', reason: k === 5 ? 'limit' : '', quantityBefore: 100 + k, quantityAfter: k === 5 ? 0 : 100 + k, compared: { k, notional: k * 1.5 },
+    }));
+    journal.recordRiskDecisions('run-1', many);
+    journal.recordRiskDecisions('run-1', []);
+    expect(journal.riskDecisions('run-1')).toStrictEqual(many);
+  });
+
   it('keeps one current row per order and appends every status change to its history', () => {
     const accepted = order();
     const partial = order({ status: 'PARTIALLY_FILLED', filledQuantity: 60, averagePrice: 181.3, updatedAt: 1_700_000_200_000 });
