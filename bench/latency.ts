@@ -35,6 +35,8 @@ export interface LatencyFigures {
   readonly fanoutP50: number;
   readonly fanoutP99: number;
   readonly intentsPerCycle: number;
+  /** Event in to intents decided (fan-out, fills, signals, netting, risk chain): the latency before the journal and broker, ms. */
+  readonly decided: { readonly p50: number; readonly p99: number };
   /** p50 and p99 of each phase of the latency (host/engine/engine-deps.ts CyclePhases), ms. */
   readonly phases: Readonly<Record<string, { readonly p50: number; readonly p99: number }>>;
   /**
@@ -148,6 +150,8 @@ async function runOne(
   const gc = await gcs.stop();
   const cycles = journal.cycles(runId);
   const latencies = cycles.map((c) => c.latencyMs);
+  // Event in to the risk chain's last decision: the phases before the durable commit and the submission.
+  const decidedMs = run.phases.map((p) => p.evaluate + p.market + p.signals + p.decide);
   return {
     executor: kind,
     journal: journalKind,
@@ -161,6 +165,7 @@ async function runOne(
     fanoutP50: percentile(run.executor.fanoutMs, 50),
     fanoutP99: percentile(run.executor.fanoutMs, 99),
     intentsPerCycle: mean(cycles.map((c) => c.intents)),
+    decided: { p50: percentile(decidedMs, 50), p99: percentile(decidedMs, 99) },
     phases: Object.fromEntries(
       Object.keys(run.phases[0] ?? {}).map((phase) => {
         const values = run.phases.map((p) => p[phase as keyof typeof p]);
