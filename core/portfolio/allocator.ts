@@ -36,7 +36,7 @@ export function allocate(inputs: readonly AllocationInput[], config: AllocatorCo
   const trading = inputs.filter((p) => p.mode === 'live' || p.mode === 'canary');
   for (const p of inputs) budgets.set(p.strategyId, 0);
   if (trading.length === 0) return budgets;
-  const vols = trading.map((p) => volatility(p.returns.slice(-config.volatilityLookback)));
+  const vols = trading.map((p) => volatility(p.returns.length > config.volatilityLookback ? p.returns.slice(-config.volatilityLookback) : p.returns));
   const enoughHistory = trading.every((p, i) => p.returns.length >= config.minHistory && (vols[i] as number) > 0);
   const raw = trading.map((_, i) => (enoughHistory ? 1 / (vols[i] as number) : 1));
   const total = raw.reduce((a, b) => a + b, 0);

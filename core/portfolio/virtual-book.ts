@@ -63,7 +63,10 @@ export class VirtualBook {
   /** Trade every symbol to its target weight of equity at the bar's open or close, with adverse costs. */
   private rebalance(targets: ReadonlyMap<string, number>, bars: ReadonlyMap<string, BookBar>, at: 'open' | 'close'): void {
     const equity = this.valueAt((s) => bars.get(s)?.[at] ?? this.lastClose.get(s));
-    for (const symbol of new Set([...targets.keys(), ...this.quantities.keys()])) {
+    // Every targeted symbol, then every held one without a target (the order a Set of both would give).
+    const symbols = [...targets.keys()];
+    for (const symbol of this.quantities.keys()) if (!targets.has(symbol)) symbols.push(symbol);
+    for (const symbol of symbols) {
       const bar = bars.get(symbol);
       const reference = bar?.[at];
       if (reference === undefined || !(reference > 0)) continue;

@@ -63,7 +63,7 @@ export async function submitClosingOrder(request: ClosingOrder, ctx: ClosingOrde
     reason: request.reason,
   };
   if (journal.hasIntent(clientOrderId)) return { submitted: false, clientOrderId, reason: 'already journaled: sent by an earlier pass' };
-  const view = ctx.riskState.view({ time, tier: ctx.tier, equity: await ctx.equity(), book: ctx.book, price: (s) => (s === request.symbol ? price : (lastClose.get(s) ?? Number.NaN)), modes: new Map(), targetNotional: new Map() });
+  const view = ctx.riskState.view({ time, tier: ctx.tier, equity: await ctx.equity(), book: ctx.book, price: (s) => (s === request.symbol ? price : (lastClose.get(s) ?? Number.NaN)), modes: new Map(), targetNotional: () => 0 });
   const [outcome] = ctx.risk.checkBasket([intent], view);
   const approved = outcome?.intent;
   journal.batch(() => {

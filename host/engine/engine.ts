@@ -192,7 +192,11 @@ export class Engine {
     const modes = this.plugins.modes();
     const budgets = allocate(runtimes.map((r) => ({ strategyId: r.plugin.id, mode: modes.get(r.plugin.id)!, returns: r.book.recentReturns(settings.allocator.volatilityLookback) })), settings.allocator);
     const signals = new Map(runtimes.map((r) => [r.plugin.id, effectiveSignals(r, settings.faultPolicy)]));
-    const targetNotional = new Map([...signals].map(([id, list]) => [id, new Map(list.map((s) => [s.symbol, (budgets.get(id) ?? 0) * s.weight]))]));
+    // Computed when a guard asks (a plugin's budget x its weight), not for every plugin and symbol each cycle.
+    const targetNotional = (strategyId: string, symbol: string): number => {
+      const weight = signals.get(strategyId)?.find((s) => s.symbol === symbol)?.weight;
+      return weight === undefined ? 0 : (budgets.get(strategyId) ?? 0) * weight;
+    };
     const price = (symbol: string): number => this.lastClose.get(symbol) ?? store.window(barId(symbol), time, 1).last('close');
     const flow = await placeOrders(
       {
@@ -214,6 +218,7 @@ export class Engine {
       { risk: this.deps.risk, riskState: this.riskState, journal, submit: (intent) => this.submitter.submit(intent), metrics, ...(this.deps.resume ? { journaled: this.deps.resume.journaledIntents } : {}) },
     );
     this.rejectedByRisk += flow.rejected;
+    for (const change of recorded) metrics.signals.inc({ strategy_id: change.strategyId });
     // 5. Book-keeping: latency, equity, journal, metrics, state snapshots, progress.
     // Intents out: the latency ends when the last approved intent was sent, and the phases partition it exactly.
     const { decided, committed, submitted } = flow.at;

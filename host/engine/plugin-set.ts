@@ -49,7 +49,7 @@ export class PluginSet {
 
   /**
    * Take a cycle's evaluation results: quarantine faults, stop plugins whose inputs ended, and return the changes
-   * of target (for the journal).
+   * of target (for the journal; the engine counts them in `strategy_host_signals_total` once the orders are out).
    */
   accept(results: ReadonlyMap<string, EvaluationResult>, time: number): RecordedSignal[] {
     const recorded: RecordedSignal[] = [];
@@ -66,10 +66,7 @@ export class PluginSet {
         this.quarantine(r, result.fault);
         continue;
       }
-      for (const change of acceptSignals(r, result.signals, result.state, time)) {
-        recorded.push(change);
-        this.deps.metrics.signals.inc({ strategy_id: r.plugin.id });
-      }
+      for (const change of acceptSignals(r, result.signals, result.state, time)) recorded.push(change);
     }
     return recorded;
   }

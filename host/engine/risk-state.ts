@@ -115,7 +115,8 @@ export class RiskState {
     book: PositionBook;
     price: (symbol: string) => number;
     modes: ReadonlyMap<string, PluginMode>;
-    targetNotional: ReadonlyMap<string, ReadonlyMap<string, number>>;
+    /** Signed target notional of a plugin in an instrument this cycle (0 when it has none). */
+    targetNotional: (strategyId: string, symbol: string) => number;
   }): BasketBaseView {
     return new CycleRiskView(this, input, this.instruments, this.dayStart, this.peak);
   }
@@ -133,7 +134,7 @@ class CycleRiskView implements BasketBaseView {
 
   constructor(
     private readonly state: RiskState,
-    private readonly input: { readonly time: number; readonly tier: KillTier; readonly equity: number; readonly book: PositionBook; readonly price: (symbol: string) => number; readonly modes: ReadonlyMap<string, PluginMode>; readonly targetNotional: ReadonlyMap<string, ReadonlyMap<string, number>> },
+    private readonly input: { readonly time: number; readonly tier: KillTier; readonly equity: number; readonly book: PositionBook; readonly price: (symbol: string) => number; readonly modes: ReadonlyMap<string, PluginMode>; readonly targetNotional: (strategyId: string, symbol: string) => number },
     private readonly instruments: ReadonlyMap<string, Instrument>,
     readonly dayStartEquity: number,
     readonly peakEquity: number,
@@ -173,6 +174,6 @@ class CycleRiskView implements BasketBaseView {
   }
 
   pluginTargetNotional(strategyId: string, symbol: string): number {
-    return this.input.targetNotional.get(strategyId)?.get(symbol) ?? 0;
+    return this.input.targetNotional(strategyId, symbol);
   }
 }
