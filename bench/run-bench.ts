@@ -29,7 +29,7 @@ const PAPER: PluginMix = { ...LIGHT, name: 'paper' };
 
 const PARAMS: BenchParameters = QUICK
   ? { cycles: 30, rounds: 1, warmupCycles: 3, historyTimes: 60, paperCycles: 30, paperWarmupCycles: 10 }
-  : { cycles: 300, rounds: 6, warmupCycles: 20, historyTimes: Number.POSITIVE_INFINITY, paperCycles: 250, paperWarmupCycles: 50 };
+  : { cycles: 300, rounds: 6, warmupCycles: 20, historyTimes: Number.POSITIVE_INFINITY, paperCycles: 1000, paperWarmupCycles: 50 };
 const BACKTEST = QUICK ? { start: '2019-01-01', end: '2019-06-30', warmupDays: 800 } : { start: '2012-01-01', end: '2019-12-31', warmupDays: 800 };
 
 async function main(): Promise<void> {
