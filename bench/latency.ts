@@ -9,8 +9,8 @@ import { PoolExecutor } from '../host/executor/pool.js';
 import { SqliteJournal } from '../host/journal/sqlite-journal.js';
 import { loadPlugins, type LoadedPlugin } from '../host/plugins/loader.js';
 import { BENCH_SYMBOLS } from './plugins/bench-strategy.js';
-import { generatePluginModules, log, mean, percentile, settle, type PluginMix } from './lib/common.js';
-import { histogramPercentileMs, runEngine } from './lib/engine-harness.js';
+import { generatePluginModules, log, mean, percentile, settle, type PluginMix, type QuietGate } from './lib/common.js';
+import { histogramPercentileMs, runEngine, type EngineRun } from './lib/engine-harness.js';
 
 export type JournalKind = 'file' | 'file-normal' | 'memory';
 
@@ -54,8 +54,13 @@ export interface LatencyOptions {
   readonly instruments: ReadonlyMap<string, Instrument>;
   readonly dir: string;
   readonly mix: PluginMix;
+  /** Measured cycles per row and round. */
   readonly cycles: number;
   readonly warmupCycles: number;
+  /** Rounds: each row is measured once per round, the rows in a rotating order, so a burst of load hits them alike. */
+  readonly rounds: number;
+  /** Waits for a quiet machine before each round. */
+  readonly gate?: QuietGate;
 }
 
 export interface LatencySection {
@@ -105,24 +110,37 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencySe
     }
     // Each journal on each executor, as the host runs (young-generation collections between cycles), and once more
     // inline on the durable journal without them, to show what they move out of the cycles.
-    const variants = (['file', 'file-normal', 'memory'] as const).flatMap((journalKind) => [
+    const variants: Variant[] = (['file', 'file-normal', 'memory'] as const).flatMap((journalKind) => [
       { kind: 'inline' as const, journalKind, gcBetweenCycles: true },
       ...(journalKind === 'file' ? [{ kind: 'inline' as const, journalKind, gcBetweenCycles: false }] : []),
       { kind: 'pool' as const, journalKind, gcBetweenCycles: true },
     ]);
-    for (const { kind, journalKind, gcBetweenCycles } of variants) {
-      const journal =
-        journalKind === 'memory'
+    const rows = variants.map((variant) => ({
+      variant,
+      journal:
+        variant.journalKind === 'memory'
           ? new SqliteJournal(':memory:')
-          : new SqliteJournal(path.join(options.dir, `journal-paper-${kind}-${journalKind}-${gcBetweenCycles ? 'gc' : 'nogc'}.sqlite`), { synchronous: journalKind === 'file' ? 'full' : 'normal' });
-      try {
-        await settle();
-        const r = await runOne({ kind, journalKind, gcBetweenCycles }, executors[kind], journal, store, instruments, plugins, warm, measured);
-        results.push(r);
-        log(`paper latency ${kind}/${journalKind} journal${gcBetweenCycles ? '' : ', no gc between cycles'}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms (fan-out p99 ${r.fanoutP99.toFixed(3)} ms; V8 GCs ${r.gc.own}, between cycles ${r.gc.between})`);
-      } finally {
-        journal.close();
+          : new SqliteJournal(path.join(options.dir, `journal-paper-${variant.kind}-${variant.journalKind}-${variant.gcBetweenCycles ? 'gc' : 'nogc'}.sqlite`), { synchronous: variant.journalKind === 'file' ? 'full' : 'normal' }),
+      runs: [] as MeasuredRun[],
+    }));
+    try {
+      // A short warm-up run of each row's engine wiring on its own journal first (JIT, SQLite statement caches, the WAL).
+      for (const row of rows) await runEngine({ runId: newRunId(Date.now(), `${saltOf(row.variant)}-warm`), mode: 'paper', ...warm, store, instruments, plugins, executor: executors[row.variant.kind], journal: row.journal, gcBetweenCycles: row.variant.gcBetweenCycles });
+      for (let round = 0; round < options.rounds; round++) {
+        await options.gate?.wait(`section 2 round ${round + 1}`);
+        for (let k = 0; k < rows.length; k++) {
+          const row = rows[(k + round) % rows.length]!;
+          await settle();
+          row.runs.push(await measureRun(row.variant, executors[row.variant.kind], row.journal, store, instruments, plugins, measured));
+        }
       }
+      for (const row of rows) {
+        const r = await figuresOf(row.variant, row.runs);
+        results.push(r);
+        log(`paper latency ${row.variant.kind}/${row.variant.journalKind} journal${row.variant.gcBetweenCycles ? '' : ', no gc between cycles'}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms over ${r.cycles} cycles (fan-out p99 ${r.fanoutP99.toFixed(3)} ms; V8 GCs ${r.gc.own}, between cycles ${r.gc.between})`);
+      }
+    } finally {
+      for (const row of rows) row.journal.close();
     }
   } finally {
     await executors.pool.close();
@@ -131,51 +149,75 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencySe
   return { mix, plugins: plugins.length, threads, results };
 }
 
-async function runOne(
-  { kind, journalKind, gcBetweenCycles }: { kind: 'inline' | 'pool'; journalKind: JournalKind; gcBetweenCycles: boolean },
+interface Variant {
+  readonly kind: 'inline' | 'pool';
+  readonly journalKind: JournalKind;
+  readonly gcBetweenCycles: boolean;
+}
+
+/** What one measured engine run of a row gave. */
+interface MeasuredRun {
+  readonly run: EngineRun;
+  readonly latencies: readonly number[];
+  readonly intents: readonly number[];
+  readonly gc: LatencyFigures['gc'];
+  readonly faults: readonly string[];
+}
+
+function saltOf(v: Variant): string {
+  return `${v.kind}-${v.journalKind}${v.gcBetweenCycles ? '' : '-nogc'}`;
+}
+
+async function measureRun(
+  variant: Variant,
   executor: Executor,
   journal: SqliteJournal,
   store: SeriesStore,
   instruments: ReadonlyMap<string, Instrument>,
   plugins: readonly LoadedPlugin[],
-  warm: { from: number; to: number },
   measured: { from: number; to: number },
-): Promise<LatencyFigures> {
-  const salt = `${kind}-${journalKind}${gcBetweenCycles ? '' : '-nogc'}`;
-  // A short warm-up run of the same engine wiring first (JIT, SQLite statement caches), then the measured run.
-  await runEngine({ runId: newRunId(Date.now(), `${salt}-warm`), mode: 'paper', ...warm, store, instruments, plugins, executor, journal, gcBetweenCycles });
-  const runId = newRunId(Date.now(), salt);
+): Promise<MeasuredRun> {
+  const runId = newRunId(Date.now(), saltOf(variant));
   const gcs = watchGc();
-  const run = await runEngine({ runId, mode: 'paper', ...measured, store, instruments, plugins, executor, journal, gcBetweenCycles });
+  const run = await runEngine({ runId, mode: 'paper', ...measured, store, instruments, plugins, executor, journal, gcBetweenCycles: variant.gcBetweenCycles });
   const gc = await gcs.stop();
   const cycles = journal.cycles(runId);
-  const latencies = cycles.map((c) => c.latencyMs);
+  return { run, latencies: cycles.map((c) => c.latencyMs), intents: cycles.map((c) => c.intents), gc, faults: journal.faults(runId).map((f) => `${f.strategyId}: ${f.message}`) };
+}
+
+/** A row's figures over all its rounds' cycles. */
+async function figuresOf(variant: Variant, runs: readonly MeasuredRun[]): Promise<LatencyFigures> {
+  const latencies = runs.flatMap((r) => r.latencies);
+  const phases = runs.flatMap((r) => r.run.phases);
+  const fanout = runs.flatMap((r) => r.run.executor.fanoutMs);
   // Event in to the risk chain's last decision: the phases before the durable commit and the submission.
-  const decidedMs = run.phases.map((p) => p.evaluate + p.market + p.signals + p.decide);
+  const decidedMs = phases.map((p) => p.evaluate + p.market + p.signals + p.decide);
+  const faults = runs.flatMap((r) => r.faults);
+  const sum = (pick: (g: LatencyFigures['gc']) => number): number => runs.reduce((total, r) => total + pick(r.gc), 0);
   return {
-    executor: kind,
-    journal: journalKind,
-    gcBetweenCycles,
-    cycles: cycles.length,
+    executor: variant.kind,
+    journal: variant.journalKind,
+    gcBetweenCycles: variant.gcBetweenCycles,
+    cycles: latencies.length,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     max: Math.max(...latencies),
     mean: mean(latencies),
-    histogramP99: await histogramPercentileMs(run.metrics, 99),
-    fanoutP50: percentile(run.executor.fanoutMs, 50),
-    fanoutP99: percentile(run.executor.fanoutMs, 99),
-    intentsPerCycle: mean(cycles.map((c) => c.intents)),
+    histogramP99: await histogramPercentileMs(runs.map((r) => r.run.metrics), 99),
+    fanoutP50: percentile(fanout, 50),
+    fanoutP99: percentile(fanout, 99),
+    intentsPerCycle: mean(runs.flatMap((r) => r.intents)),
     decided: { p50: percentile(decidedMs, 50), p99: percentile(decidedMs, 99) },
     phases: Object.fromEntries(
-      Object.keys(run.phases[0] ?? {}).map((phase) => {
-        const values = run.phases.map((p) => p[phase as keyof typeof p]);
+      Object.keys(phases[0] ?? {}).map((phase) => {
+        const values = phases.map((p) => p[phase as keyof typeof p]);
         return [phase, { p50: percentile(values, 50), p99: percentile(values, 99) }];
       }),
     ),
-    gc,
-    orders: run.summary.orders,
-    faults: journal.faults(runId).length,
-    faultMessages: journal.faults(runId).slice(0, 5).map((f) => `${f.strategyId}: ${f.message}`),
+    gc: { own: sum((g) => g.own), ownMs: sum((g) => g.ownMs), between: sum((g) => g.between), betweenMs: sum((g) => g.betweenMs) },
+    orders: runs.reduce((total, r) => total + r.run.summary.orders, 0),
+    faults: faults.length,
+    faultMessages: faults.slice(0, 5),
   };
 }
 

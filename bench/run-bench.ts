@@ -28,8 +28,8 @@ const LIGHT: PluginMix = { name: 'light', heavy: { count: 4, work: 8 }, medium: 
 const PAPER: PluginMix = { ...LIGHT, name: 'paper' };
 
 const PARAMS: BenchParameters = QUICK
-  ? { cycles: 30, rounds: 1, warmupCycles: 3, historyTimes: 60, paperCycles: 30, paperWarmupCycles: 10 }
-  : { cycles: 300, rounds: 6, warmupCycles: 20, historyTimes: Number.POSITIVE_INFINITY, paperCycles: 1000, paperWarmupCycles: 50 };
+  ? { cycles: 30, rounds: 1, warmupCycles: 3, historyTimes: 60, paperCycles: 30, paperRounds: 1, paperWarmupCycles: 10 }
+  : { cycles: 300, rounds: 6, warmupCycles: 20, historyTimes: Number.POSITIVE_INFINITY, paperCycles: 250, paperRounds: 4, paperWarmupCycles: 50 };
 const BACKTEST = QUICK ? { start: '2019-01-01', end: '2019-06-30', warmupDays: 800 } : { start: '2012-01-01', end: '2019-12-31', warmupDays: 800 };
 
 async function main(): Promise<void> {
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
 
     log('section 2: decision-cycle latency (engine, paper mode)');
     await gate.wait('section 2');
-    const latency = await measureLatency({ store, instruments, dir, mix: PAPER, cycles: params.paperCycles, warmupCycles: params.paperWarmupCycles });
+    const latency = await measureLatency({ store, instruments, dir, mix: PAPER, cycles: params.paperCycles, warmupCycles: params.paperWarmupCycles, rounds: params.paperRounds, gate });
 
     log('section 3: whole-engine backtest');
     await gate.wait('section 3');

@@ -135,17 +135,24 @@ export async function runEngine(options: EngineRunOptions): Promise<EngineRun> {
   return { summary, executor, metrics, wallMs, phases };
 }
 
-/** The p-th percentile as the Prometheus histogram can tell it: the upper bound of the bucket holding it, in ms. */
-export async function histogramPercentileMs(metrics: HostMetrics, p: number): Promise<number> {
-  const data = await metrics.cycleLatency.get();
-  const buckets = data.values.filter((v) => v.metricName?.endsWith('_bucket'));
-  const count = data.values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
-  const wanted = (p / 100) * count;
-  for (const b of buckets) {
-    if (b.value >= wanted) {
-      const le = b.labels.le;
-      return le === '+Inf' || le === undefined ? Number.POSITIVE_INFINITY : Number(le) * 1000;
+/**
+ * The p-th percentile as the Prometheus histogram can tell it: the upper bound of the bucket holding it, in ms, over
+ * the cycle-latency histograms of one or more runs (their bucket counts added).
+ */
+export async function histogramPercentileMs(runs: readonly HostMetrics[], p: number): Promise<number> {
+  const counts = new Map<string, number>();
+  let count = 0;
+  for (const metrics of runs) {
+    const data = await metrics.cycleLatency.get();
+    for (const v of data.values) {
+      if (v.metricName?.endsWith('_bucket')) counts.set(String(v.labels.le), (counts.get(String(v.labels.le)) ?? 0) + v.value);
+      else if (v.metricName?.endsWith('_count')) count += v.value;
     }
+  }
+  const wanted = (p / 100) * count;
+  // Buckets are cumulative and come in increasing order of their bound.
+  for (const [le, cumulative] of counts) {
+    if (cumulative >= wanted) return le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le) * 1000;
   }
   return Number.NaN;
 }
