@@ -12,7 +12,7 @@ import { ShError } from '../core/index.js';
 import { measureBacktest } from './backtest.js';
 import { measureInference } from './inference.js';
 import { measureLatency } from './latency.js';
-import { buildBenchStore, decisionTimes, log, machineInfo, probeCpuCapacity, probeParallelSpeedup, QuietGate, tempDir, type PluginMix } from './lib/common.js';
+import { buildBenchStore, decisionTimes, log, machineInfo, measurePiscinaRoundTrip, probeCpuCapacity, probeParallelSpeedup, QuietGate, tempDir, type PluginMix } from './lib/common.js';
 import { renderReport, type BenchParameters } from './report.js';
 import { measureScenario } from './throughput.js';
 
@@ -52,6 +52,8 @@ async function main(): Promise<void> {
 
     const parallelStart = await probeParallelSpeedup(machine.availableParallelism);
     log(`parallel ceiling: ${machine.availableParallelism} threads did the bench arithmetic ${parallelStart.speedup.toFixed(2)}x as fast as one`);
+    const roundTrip = await measurePiscinaRoundTrip(dir, machine.availableParallelism, 42);
+    log(`piscina round trip: empty task p50 ${roundTrip.empty.p50.toFixed(0)} µs, p99 ${roundTrip.empty.p99.toFixed(0)} µs; 42 entries p50 ${roundTrip.entries.p50.toFixed(0)} µs, p99 ${roundTrip.entries.p99.toFixed(0)} µs`);
     log('section 1: pool vs inline throughput');
     const heavy = await measureScenario({ store, times, dir, mix: HEAVY, cycles: params.cycles, rounds: params.rounds, warmupCycles: params.warmupCycles, historyTimes, gate });
     const light = await measureScenario({ store, times, dir, mix: LIGHT, cycles: params.cycles, rounds: params.rounds, warmupCycles: params.warmupCycles, historyTimes, gate });
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
       loadAverageEnd: os.loadavg(),
       cpuCapacity: { start: capacityStart, end: capacityEnd },
       parallelSpeedup: { start: parallelStart.speedup, end: parallelEnd.speedup },
+      roundTrip,
       quiet: { waits: gate.waits, waitedSeconds: gate.waitedSeconds, busyStarts: gate.busyStarts, budgetSeconds: QUICK ? 0 : WAIT_BUDGET_SECONDS },
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       totalSeconds,

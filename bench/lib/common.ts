@@ -271,3 +271,37 @@ export class QuietGate {
     return capacity;
   }
 }
+
+/** Round trip of one piscina task, as the main thread sees it (run() to resolution), µs. */
+export interface RoundTrip {
+  readonly p50: number;
+  readonly p99: number;
+}
+
+/**
+ * What a pool cycle pays before any plugin runs: piscina round trips (post, wake the worker, clone the task and its
+ * result, resolve) of a task that does nothing, with no payload and with `entries` small plugin entries like a
+ * cycle's `{ id, state }` list, echoed back. Sequential runs on a pool of `threads` after a warm-up.
+ */
+export async function measurePiscinaRoundTrip(dir: string, threads: number, entries: number, runs = 1000): Promise<{ empty: RoundTrip; entries: RoundTrip }> {
+  const { Piscina } = await import('piscina');
+  const file = path.join(dir, 'echo-worker.mjs');
+  fs.writeFileSync(file, 'export default function echo(task) { return task; }\n');
+  const pool = new Piscina({ filename: pathToFileURL(file).href, minThreads: threads, maxThreads: threads });
+  const payload = Array.from({ length: entries }, (_, i) => ({ id: `bench-plugin-${i}`, state: { evaluations: i, lastWeight: 0.25 } }));
+  const measure = async (task: unknown): Promise<RoundTrip> => {
+    for (let i = 0; i < Math.ceil(runs / 4); i++) await pool.run(task);
+    const micros: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      await pool.run(task);
+      micros.push((performance.now() - t0) * 1000);
+    }
+    return { p50: percentile(micros, 50), p99: percentile(micros, 99) };
+  };
+  try {
+    return { empty: await measure(0), entries: await measure(payload) };
+  } finally {
+    await pool.destroy();
+  }
+}
