@@ -236,11 +236,21 @@ DROP INDEX IF EXISTS plugin_states_by_run;
 CREATE INDEX plugin_states_by_run_cycle ON plugin_states (run_id, cycle);
 `;
 
+// The commit an order waits on writes the cycle's risk decisions and intents. Every index on those two tables is one
+// more page in that commit: two more WAL writes before its fsync. Their (run_id, cycle) indexes served only reads by
+// run (resume reads a run's intents once; risk decisions are read for audit), which now scan the table; the
+// client-order-id key of intents stays (uniqueness, hasIntent).
+const V5 = `
+DROP INDEX IF EXISTS risk_decisions_by_run;
+DROP INDEX IF EXISTS intents_by_run;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial journal schema', up: V1 },
   { version: 2, description: 'kill-switch requests', up: V2 },
   { version: 3, description: 'reconciliation passes and differences', up: V3 },
   { version: 4, description: 'signals and plugin states indexed by cycle (a cycle appends to one index page)', up: V4 },
+  { version: 5, description: 'no run indexes on risk decisions and intents (fewer pages in the commit an order waits on)', up: V5 },
 ];
 
 /** The schema version this build of the host writes. */

@@ -411,7 +411,7 @@ describe('SqliteJournal on disk', () => {
     raw.prepare("INSERT INTO plugin_states (run_id, strategy_id, cycle, time, state) VALUES ('run-1', 'tsmom', 1, 5, '{\"n\":1}'), ('run-1', 'tsmom', 2, 6, '{\"n\":2}')").run();
     raw.close();
     const journal = new SqliteJournal(file);
-    expect(journal.settings().schemaVersion).toBe(4);
+    expect(journal.settings().schemaVersion).toBe(JOURNAL_SCHEMA_VERSION);
     expect(journal.signalCount('run-1', 'tsmom')).toBe(1);
     expect(journal.latestPluginStates('run-1').get('tsmom')?.state).toEqual({ n: 2 });
     journal.close();
@@ -419,6 +419,15 @@ describe('SqliteJournal on disk', () => {
     const indexes = (check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('signals', 'plugin_states') ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     expect(indexes).toEqual(['plugin_states_by_run_cycle', 'signals_by_run_cycle']);
     check.close();
+  });
+
+  it('keeps no index on risk decisions and intents but the client order id key: the commit an order waits on writes no more pages than it must', () => {
+    const file = join(directory, 'journal.db');
+    new SqliteJournal(file).close();
+    const check = new Database(file, { readonly: true });
+    const indexes = check.prepare("SELECT name, tbl_name AS tbl FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('risk_decisions', 'intents') ORDER BY name").all();
+    check.close();
+    expect(indexes).toEqual([{ name: 'sqlite_autoindex_intents_1', tbl: 'intents' }]);
   });
 
   it('refuses a journal whose schema is newer than this host', () => {
