@@ -10,7 +10,7 @@ export interface ExecutionTrackerDeps {
   /** The engine's position book: every fill is applied to it. */
   readonly book: PositionBook;
   /** Where the orders this host sent were routed, and which broker executed them. */
-  readonly submitter: Pick<OrderSubmitter, 'provenanceOf'>;
+  readonly submitter: Pick<OrderSubmitter, 'provenanceOf' | 'settle'>;
   /** The broker of an adopted order that does not say who executed it. */
   readonly defaultBroker: string;
 }
@@ -83,8 +83,10 @@ export class ExecutionTracker {
     }
   }
 
+  /** An order that is no longer working: not tracked, and its provenance goes to the submitter's memory of ended orders. */
   private forget(clientOrderId: string): void {
     this.working.delete(clientOrderId);
+    this.deps.submitter.settle(clientOrderId);
   }
 
   /** The broker holding a working order: the one that executes it (events set it), else the default broker. */

@@ -10,6 +10,14 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Provenance of ended orders kept for late execution events (about 150 bytes each). */
+export const SETTLED_MEMORY = 10_000;
+
+interface Provenance {
+  readonly routedTo: string;
+  readonly executedBy: string;
+}
+
 interface Pending {
   readonly intent: OrderIntent;
   readonly routedTo: string;
@@ -25,7 +33,13 @@ interface Pending {
 export class OrderSubmitter {
   private readonly down = new Set<string>();
   private readonly unknown = new Map<string, Pending>();
-  private readonly provenance = new Map<string, { routedTo: string; executedBy: string }>();
+  /** Where each order still open was routed and who executes it. */
+  private readonly provenance = new Map<string, Provenance>();
+  /**
+   * The same for orders that have ended, the most recent SETTLED_MEMORY of them (oldest dropped first): a late or
+   * replayed execution event still finds its provenance, and a long run does not keep one entry per order forever.
+   */
+  private readonly settledProvenance = new Map<string, Provenance>();
   submitted = 0;
 
   constructor(
@@ -54,8 +68,22 @@ export class OrderSubmitter {
   }
 
   /** Provenance of an order this host sent (for execution events). */
-  provenanceOf(clientOrderId: string): { routedTo: string; executedBy: string } | undefined {
-    return this.provenance.get(clientOrderId);
+  provenanceOf(clientOrderId: string): Provenance | undefined {
+    return this.provenance.get(clientOrderId) ?? this.settledProvenance.get(clientOrderId);
+  }
+
+  /** An order has ended (filled, cancelled, rejected, expired): its provenance moves to the bounded memory of ended orders. */
+  settle(clientOrderId: string): void {
+    const entry = this.provenance.get(clientOrderId);
+    if (entry === undefined) return;
+    this.provenance.delete(clientOrderId);
+    this.settledProvenance.set(clientOrderId, entry);
+    if (this.settledProvenance.size > SETTLED_MEMORY) this.settledProvenance.delete(this.settledProvenance.keys().next().value as string);
+  }
+
+  /** Orders whose provenance is kept: open, and recently ended. */
+  get provenanceSize(): { open: number; settled: number } {
+    return { open: this.provenance.size, settled: this.settledProvenance.size };
   }
 
   async submit(intent: OrderIntent): Promise<Order | undefined> {
