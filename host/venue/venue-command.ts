@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ShError } from '../../core/index.js';
+import { untilSignal } from '../until-signal.js';
 import { PaperVenue } from './paper-venue.js';
 import { DEFAULT_VENUE_KEY_ID, DEFAULT_VENUE_SECRET_KEY, startVenueServer } from './venue-server.js';
 
@@ -64,16 +65,4 @@ export async function venueCommand(options: VenueCommandOptions): Promise<number
   }
   options.log('venue stopped');
   return 0;
-}
-
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve(signal);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
 }

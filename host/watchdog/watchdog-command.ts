@@ -5,6 +5,7 @@ import { SqliteJournal } from '../journal/sqlite-journal.js';
 import { openKillSwitch } from '../kill-switch/open-kill-switch.js';
 import { configuredBroker } from '../reconcile/configured-broker.js';
 import { ensureDataDir } from '../run-host.js';
+import { untilSignal } from '../until-signal.js';
 import { HEARTBEAT_FILE } from './heartbeat.js';
 import { DEFAULT_WATCHDOG_DEADLINE_MS, DEFAULT_WATCHDOG_POLL_MS, Watchdog } from './watchdog.js';
 
@@ -64,16 +65,4 @@ function milliseconds(flag: string, text: string | undefined, fallback: number):
     throw new ShError('SH_ERR_CLI_USAGE', `${flag} needs a number of milliseconds`, { where: flag, received: text, expected: 'an integer > 0, e.g. 10000' });
   }
   return value;
-}
-
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve(signal);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
 }
