@@ -1,3 +1,4 @@
+import { sampleVolatility, TRADING_DAYS_PER_YEAR } from '../indicators/volatility.js';
 import type { BarWindow, SeriesWindow } from '../model/series-store.js';
 
 /*
@@ -8,7 +9,7 @@ import type { BarWindow, SeriesWindow } from '../model/series-store.js';
  */
 
 /** Trading days per year, for annualising daily volatility. */
-export const ML_TRADING_DAYS = 252;
+export const ML_TRADING_DAYS = TRADING_DAYS_PER_YEAR;
 
 /**
  * Log return over the last `days` observations: `log(close[n-1] / close[n-1-days])`; NaN when the window holds fewer
@@ -29,17 +30,7 @@ export function logReturn(close: ArrayLike<number>, days: number): number {
  * @example realisedVolatility(ctx.bars('GLD').close, 20) // about 0.15 for gold
  */
 export function realisedVolatility(close: ArrayLike<number>, days: number): number {
-  const n = close.length;
-  if (days < 2 || n < days + 1) return Number.NaN;
-  let sum = 0;
-  let sumSquares = 0;
-  for (let i = n - days; i < n; i++) {
-    const r = Math.log((close[i] as number) / (close[i - 1] as number));
-    sum += r;
-    sumSquares += r * r;
-  }
-  const mean = sum / days;
-  return Math.sqrt((Math.max(0, sumSquares - days * mean * mean) / (days - 1)) * ML_TRADING_DAYS);
+  return sampleVolatility(close, days);
 }
 
 /** Mean of the last `days` values; NaN when the window is shorter. */
