@@ -212,9 +212,9 @@ export class SqliteJournal implements Journal {
     });
   }
 
-  /** The multi-row INSERT for `rows` risk decisions, prepared once per row count. */
+  /** The multi-row INSERT for `rows` risk decisions, prepared once per row count (one row: the plain INSERT). */
   private riskDecisionsInsert(rows: number): Statement {
-    let statement = this.riskDecisionStatements.get(rows);
+    let statement = rows === 1 ? this.sql.insertRiskDecision : this.riskDecisionStatements.get(rows);
     if (statement === undefined) {
       statement = this.db.prepare(`${QUERIES.insertRiskDecision.slice(0, QUERIES.insertRiskDecision.indexOf('VALUES'))}VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
       this.riskDecisionStatements.set(rows, statement);
@@ -223,12 +223,7 @@ export class SqliteJournal implements Journal {
   }
 
   recordRiskDecision(runId: string, decision: RiskDecision): void {
-    this.holdable('record a risk decision', () =>
-      this.sql.insertRiskDecision.run(
-        runId, decision.clientOrderId, decision.cycle, decision.time, decision.symbol, decision.guard, decision.result,
-        decision.reason, decision.quantityBefore, decision.quantityAfter, JSON.stringify(decision.compared),
-      ),
-    );
+    this.recordRiskDecisions(runId, [decision]);
   }
 
   /**
