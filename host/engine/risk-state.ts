@@ -12,6 +12,18 @@ import {
 } from '../../core/index.js';
 import type { PositionBook } from '../../core/index.js';
 
+/** What the engine knows of a cycle that guards may ask about. */
+export interface CycleViewInput {
+  readonly time: number;
+  readonly tier: KillTier;
+  readonly equity: number;
+  readonly book: PositionBook;
+  readonly price: (symbol: string) => number;
+  readonly modes: ReadonlyMap<string, PluginMode>;
+  /** Signed target notional of a plugin in an instrument this cycle (0 when it has none). */
+  readonly targetNotional: (strategyId: string, symbol: string) => number;
+}
+
 /** How long accepted orders are remembered for throttle and duplicate guards. */
 const ORDER_MEMORY_MS = MS_PER_DAY;
 
@@ -108,16 +120,7 @@ export class RiskState {
   }
 
   /** The view guards see this cycle (the chain adds the basket's own accepted orders on top). */
-  view(input: {
-    time: number;
-    tier: KillTier;
-    equity: number;
-    book: PositionBook;
-    price: (symbol: string) => number;
-    modes: ReadonlyMap<string, PluginMode>;
-    /** Signed target notional of a plugin in an instrument this cycle (0 when it has none). */
-    targetNotional: (strategyId: string, symbol: string) => number;
-  }): BasketBaseView {
+  view(input: CycleViewInput): BasketBaseView {
     return new CycleRiskView(this, input, this.instruments, this.dayStart, this.peak);
   }
 }
@@ -134,7 +137,7 @@ class CycleRiskView implements BasketBaseView {
 
   constructor(
     private readonly state: RiskState,
-    private readonly input: { readonly time: number; readonly tier: KillTier; readonly equity: number; readonly book: PositionBook; readonly price: (symbol: string) => number; readonly modes: ReadonlyMap<string, PluginMode>; readonly targetNotional: (strategyId: string, symbol: string) => number },
+    private readonly input: CycleViewInput,
     private readonly instruments: ReadonlyMap<string, Instrument>,
     readonly dayStartEquity: number,
     readonly peakEquity: number,
