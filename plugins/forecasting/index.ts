@@ -1,4 +1,4 @@
-import { clipSymmetric, defineStrategy, featureNeeds, featureRows, FORECAST_FEATURES, normalCdf, ShError, type Signal } from '../../core/index.js';
+import { clipSymmetric, defineStrategy, featureNeeds, featureRows, FORECAST_FEATURES, normalCdf, scoredOutput, type Signal } from '../../core/index.js';
 
 /** q90 - q10 of a normal distribution, in standard deviations: 2 x 1.2816. */
 const NORMAL_DECILE_SPREAD = 2.5631;
@@ -31,19 +31,12 @@ export default defineStrategy({
   init: (): Record<string, never> => ({}),
   evaluate(ctx, p, state) {
     const { symbols, rows } = featureRows(FORECAST_FEATURES, ctx, p.universe);
-    const quantiles = rows.length > 0 ? ctx.score(p.modelId).outputs['quantiles'] : undefined;
-    if (rows.length > 0 && (quantiles === undefined || quantiles.width !== 3)) {
-      throw new ShError('SH_ERR_INFERENCE_CARD_MISMATCH', `model ${p.modelId} did not return three quantiles per row`, {
-        where: `forecasting (evaluate) model ${p.modelId}`,
-        received: quantiles ? `width ${quantiles.width}` : 'no output "quantiles"',
-        expected: 'an output "quantiles" of width 3: q10, q50, q90 of the horizon log return',
-      });
-    }
+    const quantiles = scoredOutput(ctx, p.modelId, rows.length, { name: 'quantiles', width: 3, perRow: 'three quantiles', expected: 'an output "quantiles" of width 3: q10, q50, q90 of the horizon log return' });
     const n = p.universe.length;
     const signals: Signal[] = p.universe.map((symbol) => {
       const r = symbols.indexOf(symbol);
       if (r < 0) return { symbol, weight: 0, confidence: 0, reason: `forecast waiting for history: ${ctx.bars(symbol).length} of ${FORECAST_FEATURES.barHistory} bars` };
-      const values = (quantiles as { values: Float32Array }).values;
+      const values = quantiles!.values;
       const [q10, q50, q90] = [values[3 * r] as number, values[3 * r + 1] as number, values[3 * r + 2] as number];
       const spread = q90 - q10;
       const quoted = `forecast q10 ${percent(q10)} q50 ${percent(q50)} q90 ${percent(q90)}`;

@@ -1,4 +1,4 @@
-import { defineStrategy, featureNeeds, featureRows, META_LABEL_FEATURES, probabilityBetSize, ShError, type Signal } from '../../core/index.js';
+import { defineStrategy, featureNeeds, featureRows, META_LABEL_FEATURES, probabilityBetSize, scoredOutput, type Signal } from '../../core/index.js';
 
 const params = {
   modelId: { type: 'string', default: 'meta-label-logit', pattern: '^[a-z0-9][a-z0-9._-]*$', description: 'Registered classifier scoring the meta-label features (meta-label-v1) into P(the primary trade is profitable).' },
@@ -28,14 +28,7 @@ export default defineStrategy({
   init: (): Record<string, never> => ({}),
   evaluate(ctx, p, state) {
     const { symbols, rows } = featureRows(META_LABEL_FEATURES, ctx, p.universe);
-    const probabilities = rows.length > 0 ? ctx.score(p.modelId).outputs['probability'] : undefined;
-    if (rows.length > 0 && (probabilities === undefined || probabilities.width !== 1)) {
-      throw new ShError('SH_ERR_INFERENCE_CARD_MISMATCH', `model ${p.modelId} did not return one probability per row`, {
-        where: `meta-labeller-pm (evaluate) model ${p.modelId}`,
-        received: probabilities ? `width ${probabilities.width}` : 'no output "probability"',
-        expected: 'an output "probability" of width 1',
-      });
-    }
+    const probabilities = scoredOutput(ctx, p.modelId, rows.length, { name: 'probability', width: 1, perRow: 'one probability', expected: 'an output "probability" of width 1' });
     const n = p.universe.length;
     const signals: Signal[] = p.universe.map((symbol) => {
       const r = symbols.indexOf(symbol);
@@ -43,7 +36,7 @@ export default defineStrategy({
       const row = rows[r] as number[];
       const side = row[0] as number;
       const vol = Math.exp(row[3] as number);
-      const probability = (probabilities as { values: Float32Array }).values[r] as number;
+      const probability = probabilities!.values[r] as number;
       const primary = `meta MA50${side > 0 ? '>=' : '<'}MA200 ${side > 0 ? 'long' : 'short'}, P(profit) ${probability.toFixed(2)}`;
       if (!(probability >= p.threshold)) return { symbol, weight: 0, confidence: Number.isFinite(probability) ? Math.min(1, Math.max(0, probability)) : 0, reason: `${primary} < ${p.threshold}: skip` };
       const size = probabilityBetSize(Math.min(1, probability));

@@ -8,6 +8,7 @@ import {
   ML_TRADING_DAYS,
   normalCdf,
   realisedVolatility,
+  scoredOutput,
   ShError,
   type Signal,
 } from '../../core/index.js';
@@ -48,14 +49,7 @@ export default defineStrategy({
   init: (): Record<string, never> => ({}),
   evaluate(ctx, p, state) {
     const { symbols, rows } = featureRows(ENSEMBLE_FEATURES, ctx, p.universe);
-    const predictions = rows.length > 0 ? ctx.score(p.modelId).outputs['prediction'] : undefined;
-    if (rows.length > 0 && (predictions === undefined || predictions.width !== 1)) {
-      throw new ShError('SH_ERR_INFERENCE_CARD_MISMATCH', `model ${p.modelId} did not return one prediction per row`, {
-        where: `ml-ensemble (evaluate) model ${p.modelId}`,
-        received: predictions ? `width ${predictions.width}` : 'no output "prediction"',
-        expected: 'an output "prediction" of width 1 (regression)',
-      });
-    }
+    const predictions = scoredOutput(ctx, p.modelId, rows.length, { name: 'prediction', width: 1, perRow: 'one prediction', expected: 'an output "prediction" of width 1 (regression)' });
     const n = p.universe.length;
     const signals: Signal[] = p.universe.map((symbol) => {
       const r = symbols.indexOf(symbol);
@@ -63,7 +57,7 @@ export default defineStrategy({
       if (r < 0 || !(sigma > 0)) {
         return { symbol, weight: 0, confidence: 0, reason: `ensemble waiting for history: ${ctx.bars(symbol).length} of ${ENSEMBLE_FEATURES.barHistory} bars, or macro/COT series (52 reports)` };
       }
-      const prediction = (predictions as { values: Float32Array }).values[r] as number;
+      const prediction = predictions!.values[r] as number;
       const z = prediction / sigma;
       const weight = clipSymmetric(p.signalScale * z) / n;
       return {
