@@ -67,7 +67,7 @@ export async function submitClosingOrder(request: ClosingOrder, ctx: ClosingOrde
   const [outcome] = ctx.risk.checkBasket([intent], view);
   const approved = outcome?.intent;
   journal.batch(() => {
-    for (const d of outcome?.decisions ?? []) journal.recordRiskDecision(runId, d);
+    journal.recordRiskDecisions(runId, outcome?.decisions ?? []);
     if (approved) journal.recordIntent(approved);
   });
   if (!approved) return { submitted: false, clientOrderId, reason: outcome?.decisions.find((d) => d.result === 'reject')?.reason ?? 'rejected by the risk chain' };
