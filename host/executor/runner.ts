@@ -66,7 +66,7 @@ export class TaskRunner {
 
   async run(task: Task): Promise<TaskResult> {
     const started = clock();
-    const prepared = await Promise.all(task.entries.map((e) => this.prepare(e.id)));
+    const prepared = this.preparedAlready(task.entries) ?? (await Promise.all(task.entries.map((e) => this.prepare(e.id))));
     const withModels = prepared.some(usesModels);
     // A task of its own claims every entry, in order; tasks sharing a cycle share the pool's counter.
     if (task.kind === 'cycle') return this.runClaimed(task, task.claim ?? new Int32Array(1), prepared, started);
@@ -85,12 +85,30 @@ export class TaskRunner {
    */
   private async runClaimed(task: CycleTask, claim: Int32Array, prepared: readonly PreparedStrategy[], started: number): Promise<TaskResult> {
     const results: (EvaluationResult | Promise<EvaluationResult>)[] = [];
+    let scoring = false;
     for (let i = Atomics.add(claim, 0, 1); i < task.entries.length; i = Atomics.add(claim, 0, 1)) {
       const p = prepared[i]!;
       const state = task.entries[i]!.state;
-      results.push(usesModels(p) ? evaluateWithModels(p, this.store, task.now, state, clock, this.scorer) : evaluateOnce(p, this.store, task.now, state, clock));
+      if (usesModels(p)) {
+        scoring = true;
+        results.push(evaluateWithModels(p, this.store, task.now, state, clock, this.scorer));
+      } else {
+        results.push(evaluateOnce(p, this.store, task.now, state, clock));
+      }
     }
-    return { kind: 'cycle', results: await Promise.all(results), workerMs: clock() - started };
+    // Without model plugins every result is already there: no Promise.all over them.
+    return { kind: 'cycle', results: scoring ? await Promise.all(results) : (results as EvaluationResult[]), workerMs: clock() - started };
+  }
+
+  /** The prepared plugins of `entries` when every one is prepared already (each cycle after the first), else undefined. */
+  private preparedAlready(entries: readonly TaskEntry[]): PreparedStrategy[] | undefined {
+    const prepared: PreparedStrategy[] = [];
+    for (const entry of entries) {
+      const p = this.prepared.get(entry.id);
+      if (p === undefined) return undefined;
+      prepared.push(p);
+    }
+    return prepared;
   }
 
   private async prepare(id: string): Promise<PreparedStrategy> {
