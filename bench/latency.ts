@@ -24,7 +24,7 @@ export interface LatencyFigures {
   /** Whether the engine collected the young generation between cycles (run.gcBetweenCycles, the host's default). */
   readonly gcBetweenCycles: boolean;
   readonly cycles: number;
-  /** Engine cycle latency (event in -> intents out, incl. risk and durable journal writes) from the journal, ms. */
+  /** Engine cycle latency, end to end (event in -> intents durable in the journal and sent) from the journal, ms. */
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
@@ -35,7 +35,7 @@ export interface LatencyFigures {
   readonly fanoutP50: number;
   readonly fanoutP99: number;
   readonly intentsPerCycle: number;
-  /** Event in to intents decided (fan-out, fills, signals, netting, risk chain): the latency before the journal and broker, ms. */
+  /** Event in to intents decided (fan-out, fills, signals, netting, risk chain): the decision, before the journal and broker; the target is judged on it, ms. */
   readonly decided: { readonly p50: number; readonly p99: number };
   /** p50 and p99 of each phase of the latency (host/engine/engine-deps.ts CyclePhases), ms. */
   readonly phases: Readonly<Record<string, { readonly p50: number; readonly p99: number }>>;

@@ -10,7 +10,7 @@ export class HostMetrics {
   readonly registry = new Registry();
   readonly cycleLatency = new Histogram({
     name: `${PREFIX}cycle_latency_seconds`,
-    help: 'Decision-cycle latency: market event in, order intents out (evaluation, netting, risk, journal).',
+    help: 'Decision-cycle latency, end to end: market event in to the cycle\'s approved intents durable in the journal and sent (evaluation, netting, risk, journal commit, submission). The decision alone is the evaluate, market, signals and decide phases of strategy_host_cycle_phase_seconds.',
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });

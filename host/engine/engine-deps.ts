@@ -57,7 +57,7 @@ export interface CycleOutcome {
   readonly phasesMs: CyclePhases;
 }
 
-/** The phases of a cycle's latency, market event in to intents out, in ms. */
+/** The phases of a cycle's latency, market event in to the last approved intent sent, in ms. The first four are the decision. */
 export interface CyclePhases {
   /** Plugin fan-out, and whatever ran before it in the cycle (a reconciliation pass, the heartbeat). 0 in a backtest's replay. */
   readonly evaluate: number;
