@@ -67,10 +67,9 @@ export class TaskRunner {
   async run(task: Task): Promise<TaskResult> {
     const started = clock();
     const prepared = this.preparedAlready(task.entries) ?? (await Promise.all(task.entries.map((e) => this.prepare(e.id))));
-    const withModels = prepared.some(usesModels);
     // A task of its own claims every entry, in order; tasks sharing a cycle share the pool's counter.
     if (task.kind === 'cycle') return this.runClaimed(task, task.claim ?? new Int32Array(1), prepared, started);
-    if (!withModels) {
+    if (!prepared.some(usesModels)) {
       const results = task.entries.map((e, i) => evaluateHistory(prepared[i]!, this.store, task.times, e.state, clock));
       return { kind: 'history', results, workerMs: clock() - started };
     }
