@@ -179,7 +179,7 @@ export class SqliteJournal implements Journal {
    * what is held.
    */
   checkpoint(): void {
-    if (this.filePath === ':memory:' || this.filePath === '') return;
+    if (isInMemory(this.filePath)) return;
     this.write('checkpoint the write-ahead log', () => this.db.pragma('wal_checkpoint(PASSIVE)'));
   }
 
@@ -212,11 +212,15 @@ export class SqliteJournal implements Journal {
     });
   }
 
-  /** The multi-row INSERT for `rows` risk decisions, prepared once per row count (one row: the plain INSERT). */
+  /**
+   * The multi-row INSERT for `rows` risk decisions, prepared once per row count (one row: the plain INSERT): the
+   * plain INSERT's VALUES tuple repeated, so its columns are written once, in journal-statements.ts.
+   */
   private riskDecisionsInsert(rows: number): Statement {
     let statement = rows === 1 ? this.sql.insertRiskDecision : this.riskDecisionStatements.get(rows);
     if (statement === undefined) {
-      statement = this.db.prepare(`${QUERIES.insertRiskDecision.slice(0, QUERIES.insertRiskDecision.indexOf('VALUES'))}VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+      const [insert, tuple] = QUERIES.insertRiskDecision.split('VALUES') as [string, string];
+      statement = this.db.prepare(`${insert}VALUES ${Array.from({ length: rows }, () => tuple.trim()).join(', ')}`);
       this.riskDecisionStatements.set(rows, statement);
     }
     return statement;
@@ -422,8 +426,13 @@ const WAL_SAFETY_CHECKPOINT_PAGES = 10_000;
 /** The journal checkpoints the WAL (PASSIVE: never waits for readers) once every this many releases. */
 const CHECKPOINT_EVERY_RELEASES = 32;
 
+/** SQLite's names for a database in memory: no file, no WAL to checkpoint. */
+function isInMemory(filePath: string): boolean {
+  return filePath === ':memory:' || filePath === '';
+}
+
 function openDatabase(filePath: string, busyTimeoutMs: number, synchronous: 'full' | 'normal'): SqliteDatabase {
-  const inMemory = filePath === ':memory:' || filePath === '';
+  const inMemory = isInMemory(filePath);
   if (!inMemory) {
     const directory = dirname(resolve(filePath));
     try {
