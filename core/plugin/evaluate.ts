@@ -149,8 +149,7 @@ export function featuresOnce(prepared: PreparedStrategy, store: SeriesStore, now
     }
     return { ok: true, rows: rows ?? {} };
   } catch (error) {
-    const fault = wrapFault(strategyId, 'features', error);
-    return { ok: false, fault: { strategyId, hook: 'features', code: fault.code, message: fault.message, time: now, ...(typeof fault.details.cause === 'string' ? { cause: fault.details.cause } : {}) } };
+    return { ok: false, fault: faultOf(strategyId, 'features', error, now) };
   }
 }
 
@@ -278,16 +277,7 @@ export function evaluateOnce(prepared: PreparedStrategy, store: SeriesStore, now
     }
     return { ok: true, strategyId, signals, state: output.state, durationMs, overBudget: durationMs > prepared.timeBudgetMs };
   } catch (error) {
-    const fault = wrapFault(strategyId, 'evaluate', error);
-    return { ok: false, strategyId, durationMs: clock() - started, fault: {
-        strategyId,
-        hook: 'evaluate',
-        code: fault.code,
-        message: fault.message,
-        time: now,
-        ...(typeof fault.details.cause === 'string' ? { cause: fault.details.cause } : {}),
-      },
-    };
+    return { ok: false, strategyId, durationMs: clock() - started, fault: faultOf(strategyId, 'evaluate', error, now) };
   }
 }
 
@@ -359,6 +349,12 @@ export function initState(prepared: PreparedStrategy): unknown {
 }
 
 /** Wrap anything a plugin threw as SH_ERR_PLUGIN_FAULTED, keeping the plugin's own code (like Rollup's PLUGIN_ERROR). */
+/** The fault record of a plugin that threw in `hook` at `now`: wrapFault's code and message, and the plugin's own code as its cause. */
+function faultOf(strategyId: string, hook: StrategyHook, error: unknown, now: EpochMs): PluginFault {
+  const fault = wrapFault(strategyId, hook, error);
+  return { strategyId, hook, code: fault.code, message: fault.message, time: now, ...(typeof fault.details.cause === 'string' ? { cause: fault.details.cause } : {}) };
+}
+
 export function wrapFault(strategyId: string, hook: StrategyHook, error: unknown): ShError {
   if (isShError(error, 'SH_ERR_PLUGIN_SIGNAL_INVALID')) return error;
   const message = error instanceof Error ? error.message : String(error);
