@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeriesStore } from '../model/series-store.js';
+import { ShError } from '../errors.js';
 import { defineStrategy } from './define-strategy.js';
 import {
   BUDGET_OVERRUNS_TO_FAULT,
@@ -153,6 +154,16 @@ describe('features(): rows as arrays or as a FeatureMatrix', () => {
     if (!result.ok) {
       expect(result.fault).toMatchObject({ hook: 'features', code: 'SH_ERR_PLUGIN_FAULTED', cause: 'SH_ERR_INFERENCE_INPUT_INVALID' });
       expect(result.fault.message).toMatch(message);
+    }
+  });
+
+  it('a scorer that fails is a fault of the features hook, caused by the scorer\'s own code', async () => {
+    const failing: ModelScorer = () => Promise.reject(new ShError('SH_ERR_INFERENCE_RUN_FAILED', 'the model run failed'));
+    const result = await evaluateWithModels(scoring(() => [[1, 3]]), store, times[5]!, {}, clock, failing);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.fault).toMatchObject({ hook: 'features', code: 'SH_ERR_PLUGIN_FAULTED', cause: 'SH_ERR_INFERENCE_RUN_FAILED' });
+      expect(result.fault.message).toMatch(/the model run failed/);
     }
   });
 

@@ -199,8 +199,7 @@ export async function evaluateWithModels(prepared: PreparedStrategy, store: Seri
   try {
     await Promise.all(Object.entries(features.rows).filter(([, rows]) => rowCountOf(rows) > 0).map(async ([modelId, rows]) => scores.set(modelId, await scorer(modelId, rows))));
   } catch (error) {
-    const fault = wrapFault(strategyId, 'features', error);
-    return { ok: false, strategyId, durationMs: clock() - started, fault: { strategyId, hook: 'features', code: fault.code, message: fault.message, time: now } };
+    return { ok: false, strategyId, durationMs: clock() - started, fault: faultOf(strategyId, 'features', error, now) };
   }
   const result = evaluateOnce(prepared, store, now, state, clock, scores);
   return result;
