@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { barId, resolveParams, SeriesStore, type AnyStrategy } from '../../core/index.js';
 import { SyntheticDataAdapter } from '../../adapters/data/synthetic/index.js';
-import { BENCH_HISTORY, BENCH_SYMBOLS } from '../plugins/bench-strategy.js';
+import { BENCH_HISTORY, BENCH_SYMBOLS, ewmaPass } from '../plugins/bench-strategy.js';
 
 /** The repository root, computed from this file's location (bench/lib/ -> ../..). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -155,27 +155,16 @@ parentPort.on('message', (ms) => {
   parentPort.postMessage(x);
 });`;
 
+/** The bench plugins' own EWMA pass (bench/plugins/bench-strategy.ts), run by a worker on a fixed window. */
 const KERNEL_WORKER = `
 const { parentPort } = require('node:worker_threads');
-const close = new Float64Array(260);
+const close = new Float64Array(${BENCH_HISTORY});
 for (let i = 0; i < close.length; i++) close[i] = 100 + 5 * Math.sin(i / 7) + 0.01 * i;
-function pass(k) {
-  const decay = 0.8 + 0.19 * ((k % 17) / 17);
-  let mean = 0, variance = 0, weight = 0, last = 0;
-  for (let i = 1; i < close.length; i++) {
-    const r = Math.log(close[i] / close[i - 1]);
-    weight = decay * weight + 1;
-    const delta = r - mean;
-    mean += delta / weight;
-    variance = decay * variance + delta * (r - mean);
-    last = r;
-  }
-  return variance + last;
-}
+const ewmaPass = ${ewmaPass.toString()};
 parentPort.on('message', (passes) => {
   const t0 = performance.now();
   let x = 0;
-  for (let k = 0; k < passes; k++) x += pass(k);
+  for (let k = 0; k < passes; k++) x += ewmaPass(close, k);
   parentPort.postMessage({ ms: performance.now() - t0, x });
 });`;
 

@@ -30,7 +30,7 @@ function hash(text: string): number {
  * that depends on the pass number (so no two passes are the same computation). Returns the z-score of the last
  * return against that EWMA.
  */
-function ewmaPass(close: Float64Array, pass: number): number {
+export function ewmaPass(close: Float64Array, pass: number): number {
   const decay = 0.8 + 0.19 * ((pass % 17) / 17);
   let mean = 0;
   let variance = 0;
