@@ -5,6 +5,16 @@ import type { ScoreOutputs } from '../../core/index.js';
 import { flattenRows } from '../../core/index.js';
 import { providerScorer, toModelScores, toScoreOutputs } from './scorer.js';
 
+/** A batcher over a fake model whose one output, `first`, is each row's first value; `runs` holds each run's row count. */
+function firstColumnBatcher(): { batcher: DynamicBatcher; runs: number[] } {
+  const runs: number[] = [];
+  const batcher = new DynamicBatcher(async (_id, rows, rowCount) => {
+    runs.push(rowCount);
+    return { first: Float32Array.from({ length: rowCount }, (_, r) => rows[r * (rows.length / rowCount)] as number) };
+  }, { maxWaitMicros: 5_000_000 });
+  return { batcher, runs };
+}
+
 /** A batching provider over a fake model: `sum` (width 1) and `pair` (each row's first value and its double). */
 function fakeProvider(maxWaitMicros: number): { provider: { score: DynamicBatcher['score']; flush: () => void }; batches: BatchStats[]; runs: number[] } {
   const runs: number[] = [];
@@ -55,11 +65,7 @@ describe('providerScorer', () => {
   });
 
   it("passes the rows as they are to a provider's scoreRows, which copies them into its batch itself", async () => {
-    const runs: number[] = [];
-    const batcher = new DynamicBatcher(async (_id, rows, rowCount) => {
-      runs.push(rowCount);
-      return { first: Float32Array.from({ length: rowCount }, (_, r) => rows[r * (rows.length / rowCount)] as number) };
-    }, { maxWaitMicros: 5_000_000 });
+    const { batcher, runs } = firstColumnBatcher();
     const given: (readonly (readonly number[])[])[] = [];
     const scorer = providerScorer({
       score: () => Promise.reject(new Error('score is not used when scoreRows is there')),
@@ -78,11 +84,7 @@ describe('providerScorer', () => {
   });
 
   it('passes a FeatureMatrix to the provider as it is (no copy), coalesced with array rows in one run', async () => {
-    const runs: number[] = [];
-    const batcher = new DynamicBatcher(async (_id, rows, rowCount) => {
-      runs.push(rowCount);
-      return { first: Float32Array.from({ length: rowCount }, (_, r) => rows[r * (rows.length / rowCount)] as number) };
-    }, { maxWaitMicros: 5_000_000 });
+    const { batcher, runs } = firstColumnBatcher();
     const given: Float32Array[] = [];
     const scorer = providerScorer({
       score: (id, rows, rowCount) => {
