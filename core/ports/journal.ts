@@ -65,8 +65,7 @@ export interface Journal {
   recordCycle(cycle: CycleRecord): void;
   recordSignals(runId: string, cycle: number, signals: readonly RecordedSignal[]): void;
   recordIntent(intent: OrderIntent): void;
-  recordRiskDecision(runId: string, decision: RiskDecision): void;
-  /** Several decisions at once, in order (a cycle's basket): the same rows as one recordRiskDecision each. */
+  /** Risk decisions, in order (a cycle's basket, or one closing order's). */
   recordRiskDecisions(runId: string, decisions: readonly RiskDecision[]): void;
   /** Insert or update an order by client order id; every status change is also appended to the order history. */
   recordOrder(runId: string, order: Order): void;

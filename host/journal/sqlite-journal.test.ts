@@ -145,11 +145,11 @@ describe('SqliteJournal (in memory)', () => {
       { clientOrderId: 'c2', cycle: 3, time: 5, symbol: 'SLV', guard: 'kill-switch', result: 'reject', reason: 'NO_NEW', quantityBefore: 10, quantityAfter: 0, compared: { tier: 'NO_NEW', reducing: false } },
       { clientOrderId: 'c3', cycle: 3, time: 5, symbol: 'GLD', guard: 'chain', result: 'pass', reason: '', quantityBefore: 10, quantityAfter: 10, compared: {} },
     ];
-    for (const d of decisions) journal.recordRiskDecision('run-1', d);
+    for (const d of decisions) journal.recordRiskDecisions('run-1', [d]);
     expect(journal.riskDecisions('run-1')).toStrictEqual(decisions);
   });
 
-  it('records a basket of risk decisions at once (several multi-row statements) exactly as one call each would', () => {
+  it('records a basket of risk decisions at once (several multi-row statements) as they were given', () => {
     const many: RiskDecision[] = Array.from({ length: 37 }, (_, k) => ({
       clientOrderId: `c${Math.floor(k / 3)}`, cycle: 4, time: 6, symbol: k % 2 ? 'GLD' : 'SLV', guard: ['kill-switch', 'max-order-size', 'position-limit'][k % 3]!,
       result: k === 5 ? 'reject' : 'pass', reason: k === 5 ? 'limit' : '', quantityBefore: 100 + k, quantityAfter: k === 5 ? 0 : 100 + k, compared: { k, notional: k * 1.5 },

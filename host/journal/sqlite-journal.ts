@@ -226,10 +226,6 @@ export class SqliteJournal implements Journal {
     return statement;
   }
 
-  recordRiskDecision(runId: string, decision: RiskDecision): void {
-    this.recordRiskDecisions(runId, [decision]);
-  }
-
   /**
    * Upsert the current row and append to order_events when the status or filled quantity changed, so re-recording
    * an unchanged order (a reconciliation pass) adds no noise to the history. The order keeps the run that created it.
